@@ -1,0 +1,150 @@
+"""The editors' admin for articles, tags and import runs."""
+
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.html import format_html, format_html_join
+
+from articles.models import Article, ArticleImage, ImportRun, Tag, TaggedArticle
+from media.admin import image_preview
+
+
+class ArticleImageInline(admin.TabularInline):
+    model = ArticleImage
+    extra = 0
+    fields = ["position", "image", "preview"]
+    readonly_fields = ["preview"]
+    autocomplete_fields = ["image"]
+    ordering = ["position", "id"]
+
+    @admin.display(description="Preview")
+    def preview(self, obj):
+        return image_preview(obj.image) if obj.image_id else "–"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("image")
+
+
+class TaggedArticleInline(admin.TabularInline):
+    """Tags as rows with autocomplete, instead of a comma-separated box."""
+
+    model = TaggedArticle
+    extra = 1
+    autocomplete_fields = ["tag"]
+    verbose_name = "tag"
+    verbose_name_plural = "tags"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("tag")
+
+
+class TagListFilter(admin.SimpleListFilter):
+    title = "tag"
+    parameter_name = "tag"
+
+    def lookups(self, request, model_admin):
+        # The most used tags: a list of every tag would be unreadable.
+        tags = Tag.objects.annotate(n=Count("tagged_articles")).order_by("-n", "name")[:30]
+        return [(tag.slug, tag.name) for tag in tags]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(tags__slug=self.value())
+        return queryset
+
+
+class SourceListFilter(admin.SimpleListFilter):
+    title = "source"
+    parameter_name = "source"
+
+    def lookups(self, request, model_admin):
+        sources = Article.objects.exclude(source="").values_list("source", flat=True).distinct().order_by("source")
+        return [(source, source) for source in sources[:50]]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(source=self.value())
+        return queryset
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "status", "published_at", "source", "tag_list", "import_run"]
+    list_filter = ["status", TagListFilter, SourceListFilter, "published_at"]
+    list_select_related = ["import_run"]
+    search_fields = ["title", "standfirst", "byline", "source"]
+    date_hierarchy = "published_at"
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [ArticleImageInline, TaggedArticleInline]
+    readonly_fields = ["fingerprint", "import_run", "source_file", "source_lines", "raw_text", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "standfirst", "body", "byline", "source"]}),
+        ("Publication", {"fields": ["status", "published_at"]}),
+        (
+            "Provenance",
+            {
+                "classes": ["collapse"],
+                "fields": ["import_run", "source_file", "source_lines", "raw_text", "fingerprint", "created_at", "updated_at"],
+            },
+        ),
+    ]
+    list_per_page = 50
+    save_on_top = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("tags")
+
+    @admin.display(description="Tags")
+    def tag_list(self, obj):
+        return ", ".join(tag.name for tag in obj.tags.all())
+
+    @admin.display(description="Source lines")
+    def source_lines(self, obj):
+        return obj.source_lines or "–"
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "article_count"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    ordering = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_count=Count("tagged_articles"))
+
+    @admin.display(description="Articles", ordering="article_count")
+    def article_count(self, obj):
+        return obj.article_count
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    """Import runs are a record: editors read them, nobody edits them."""
+
+    list_display = [
+        "file_name", "started_at", "status", "articles_created", "articles_skipped",
+        "articles_failed", "images_created", "images_reused", "tags_applied",
+    ]
+    list_filter = ["status", "started_at"]
+    search_fields = ["file_name", "file_sha256"]
+    readonly_fields = [
+        "file_name", "file_size", "file_sha256", "started_at", "finished_at", "status", "options",
+        "articles_created", "articles_skipped", "articles_failed", "images_created", "images_reused",
+        "tags_applied", "error_list",
+    ]
+    exclude = ["errors"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Errors")
+    def error_list(self, obj):
+        if not obj.errors:
+            return "–"
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((error,) for error in obj.errors)))

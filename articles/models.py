@@ -1,0 +1,219 @@
+"""Articles, tags and import runs."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from taggit.managers import TaggableManager
+from taggit.models import TagBase, TaggedItemBase
+
+from articles.text import content_fingerprint
+
+PARAGRAPH_SEPARATOR = "\n\n"
+
+
+class Tag(TagBase):
+    """A taggit tag whose name is unique regardless of case.
+
+    taggit's TAGGIT_CASE_INSENSITIVE makes lookups case-insensitive; the
+    constraint makes it a fact, whoever writes the row.
+    """
+
+    class Meta:
+        verbose_name = "tag"
+        verbose_name_plural = "tags"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="articles_tag_name_ci_unique"),
+        ]
+
+    def get_absolute_url(self):
+        return reverse("articles:tag", kwargs={"slug": self.slug})
+
+    def slugify(self, tag, i=None):
+        # Arabic and other non-Latin names need unicode slugs, or every one
+        # of them would slugify to "".
+        slug = slugify(tag, allow_unicode=True) or "tag"
+        if i is not None:
+            slug += f"-{i}"
+        return slug
+
+
+class TaggedArticle(TaggedItemBase):
+    content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles")
+
+    class Meta:
+        verbose_name = "article tag"
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="articles_taggedarticle_unique"),
+        ]
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """The one definition of what a reader may see."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=500, help_text="The headline as readers see it.")
+    slug = models.SlugField(
+        max_length=255,
+        unique=True,
+        allow_unicode=True,
+        help_text="The last part of the article's web address. Letters of any script are allowed.",
+    )
+    standfirst = models.TextField(blank=True, help_text="Optional summary shown under the headline.")
+    body = models.TextField(
+        blank=True,
+        help_text="Plain text. Separate paragraphs with a blank line; no markup is interpreted.",
+    )
+    byline = models.CharField(max_length=255, blank=True, help_text="Author(s), e.g. “Jane Doe”.")
+    source = models.CharField(
+        max_length=255, blank=True, db_index=True, help_text="Publication the article comes from."
+    )
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True,
+        help_text="Only published articles are visible to readers.",
+    )
+    published_at = models.DateTimeField(
+        null=True, blank=True, db_index=True,
+        help_text="Publication date. A published article with a future date stays hidden until then.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    fingerprint = models.CharField(
+        max_length=64, editable=False,
+        help_text="Hash of the normalised headline and body the article was created from.",
+    )
+
+    # Provenance: where an imported article came from.
+    import_run = models.ForeignKey(
+        "ImportRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="articles",
+    )
+    source_file = models.CharField(max_length=500, blank=True)
+    source_first_line = models.PositiveIntegerField(null=True, blank=True)
+    source_last_line = models.PositiveIntegerField(null=True, blank=True)
+    raw_text = models.TextField(blank=True, help_text="The dump text this article was parsed from.")
+
+    images = models.ManyToManyField(
+        "media.Image", through="ArticleImage", related_name="articles", blank=True,
+    )
+    tags = TaggableManager(through=TaggedArticle, blank=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["fingerprint"], name="articles_article_fingerprint_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(status="published") | models.Q(published_at__isnull=False),
+                name="articles_article_published_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="articles_status_pub_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def paragraphs(self):
+        return paragraphs_from_body(self.body)
+
+    @property
+    def source_lines(self):
+        if self.source_first_line is None:
+            return ""
+        return f"{self.source_first_line}–{self.source_last_line}"
+
+    def compute_fingerprint(self):
+        return content_fingerprint(self.title, self.paragraphs)
+
+    def clean(self):
+        # The form does not edit the fingerprint, so the unique constraint
+        # would only surface as an IntegrityError; say it in words instead.
+        if not self.fingerprint:
+            fingerprint = self.compute_fingerprint()
+            if Article.objects.filter(fingerprint=fingerprint).exclude(pk=self.pk).exists():
+                raise ValidationError("An article with the same headline and body already exists.")
+
+    def save(self, *args, **kwargs):
+        # The fingerprint identifies the content an article was created
+        # from; editors' later corrections keep it, so re-importing the
+        # original dump does not bring the uncorrected copy back.
+        if not self.fingerprint:
+            self.fingerprint = self.compute_fingerprint()
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+
+def paragraphs_from_body(body):
+    return [p.strip() for p in body.replace("\r\n", "\n").split(PARAGRAPH_SEPARATOR) if p.strip()]
+
+
+def body_from_paragraphs(paragraphs):
+    return PARAGRAPH_SEPARATOR.join(paragraphs)
+
+
+class ArticleImage(models.Model):
+    """An image placed in an article, in order."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="article_images")
+    image = models.ForeignKey("media.Image", on_delete=models.PROTECT, related_name="article_images")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order in the article; lowest first.")
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = "article image"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "image"], name="articles_articleimage_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.article} – image {self.position + 1}"
+
+
+class ImportRun(models.Model):
+    """One dump file imported by `import_dump`, with what it produced."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        FINISHED = "finished", "Finished"
+        FAILED = "failed", "Finished with errors"
+        DRY_RUN = "dry-run", "Dry run"
+
+    file_name = models.CharField(max_length=500)
+    file_size = models.BigIntegerField(null=True, blank=True)
+    file_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING)
+    options = models.JSONField(default=dict, blank=True)
+    articles_created = models.PositiveIntegerField(default=0)
+    articles_skipped = models.PositiveIntegerField(default=0, help_text="Already present (same fingerprint).")
+    articles_failed = models.PositiveIntegerField(default=0)
+    images_created = models.PositiveIntegerField(default=0)
+    images_reused = models.PositiveIntegerField(default=0)
+    tags_applied = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = "import run"
+
+    def __str__(self):
+        return f"{self.file_name} ({self.started_at:%Y-%m-%d %H:%M})"

@@ -1,0 +1,106 @@
+"""Editors work in the admin; anonymous visitors are sent to log in."""
+
+import pytest
+from django.urls import reverse
+
+from articles.models import Article, ImportRun, Tag
+from articles.tests.factories import make_article, make_editor, make_image
+
+pytestmark = pytest.mark.django_db
+
+ADMIN_PAGES = [
+    ("admin:articles_article_changelist", None),
+    ("admin:articles_article_add", None),
+    ("admin:articles_article_change", "article"),
+    ("admin:articles_tag_changelist", None),
+    ("admin:articles_tag_change", "tag"),
+    ("admin:media_image_changelist", None),
+    ("admin:media_image_change", "image"),
+    ("admin:articles_importrun_changelist", None),
+    ("admin:articles_importrun_change", "run"),
+]
+
+
+@pytest.fixture
+def objects():
+    image = make_image()
+    article = make_article(tags=["Syria"], images=[image, make_image(with_file=True)])
+    run = ImportRun.objects.create(file_name="dump.txt", errors=["dump.txt line 3: headline but no body"])
+    return {"article": article, "tag": article.tags.get(), "image": image, "run": run}
+
+
+def url_for(name, key, objects):
+    return reverse(name, args=[objects[key].pk]) if key else reverse(name)
+
+
+@pytest.mark.parametrize("name,key", ADMIN_PAGES)
+def test_editor_can_open_admin_page(client, objects, name, key):
+    client.force_login(make_editor())
+    response = client.get(url_for(name, key, objects))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("name,key", ADMIN_PAGES)
+def test_anonymous_visitor_is_sent_to_the_login_page(client, objects, name, key):
+    response = client.get(url_for(name, key, objects))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+def test_article_changelist_query_count_does_not_grow_with_rows(client, django_assert_max_num_queries):
+    client.force_login(make_editor())
+    for n in range(30):
+        make_article(tags=[f"tag{n}", "common"])
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("admin:articles_article_changelist"))
+    assert response.status_code == 200
+
+
+def test_import_runs_are_read_only_for_editors(client, objects):
+    client.force_login(make_editor())
+    response = client.post(url_for("admin:articles_importrun_change", "run", objects), {"file_name": "x"})
+    assert response.status_code == 403
+    assert client.get(reverse("admin:articles_importrun_add")).status_code == 403
+
+
+def test_markup_in_a_caption_is_shown_as_text_in_the_admin(client):
+    client.force_login(make_editor())
+    image = make_image(caption='<script>alert("x")</script>', credit='"><img src=x onerror=alert(1)>')
+    make_article(title="<b>bold</b> headline", images=[image])
+    for url in [reverse("admin:media_image_changelist"), reverse("admin:articles_article_changelist"),
+                reverse("admin:media_image_change", args=[image.pk])]:
+        html = client.get(url).content.decode()
+        assert "<script>alert" not in html
+        assert "<img src=x onerror" not in html
+        assert "<b>bold</b>" not in html
+
+
+def test_editor_can_add_an_article_with_tags_through_the_admin(client):
+    client.force_login(make_editor())
+    data = {
+        "title": "New story", "slug": "new-story", "body": "First.\n\nSecond.", "status": "draft",
+        "standfirst": "", "byline": "", "source": "", "published_at_0": "", "published_at_1": "",
+        "article_images-TOTAL_FORMS": "0", "article_images-INITIAL_FORMS": "0",
+        "taggedarticle_set-TOTAL_FORMS": "2", "taggedarticle_set-INITIAL_FORMS": "0",
+        "taggedarticle_set-0-tag": Tag.objects.create(name="Iraq").pk,
+        "taggedarticle_set-1-tag": Tag.objects.create(name="Syria").pk,
+    }
+    response = client.post(reverse("admin:articles_article_add"), data)
+    assert response.status_code == 302
+    article = Article.objects.get(slug="new-story")
+    assert article.paragraphs == ["First.", "Second."]
+    assert sorted(article.tags.names()) == ["Iraq", "Syria"]
+    assert article.fingerprint
+
+
+def test_admin_form_reports_a_duplicate_article_instead_of_crashing(client):
+    client.force_login(make_editor())
+    make_article(title="Existing story", paragraphs=["Body."])
+    data = {
+        "title": "Existing story", "slug": "another-slug", "body": "Body.", "status": "draft",
+        "article_images-TOTAL_FORMS": "0", "article_images-INITIAL_FORMS": "0",
+        "taggedarticle_set-TOTAL_FORMS": "0", "taggedarticle_set-INITIAL_FORMS": "0",
+    }
+    response = client.post(reverse("admin:articles_article_add"), data)
+    assert response.status_code == 200
+    assert "same headline and body already exists" in response.content.decode()
