@@ -109,11 +109,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # take the lock up front (IMMEDIATE) and wait for it (timeout) instead of
     # failing half-way through a transaction.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
     }
+    # A file, not memory, for tests: the import tests start other processes
+    # on the same database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

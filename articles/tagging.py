@@ -1,0 +1,53 @@
+"""Automatic tagging from a newsroom's vocabulary. Pure Python, no Django.
+
+A tag applies to an article when its name appears in the headline or body
+as a whole word (or run of whole words), ignoring case: the tag "Gaza"
+matches "in gaza," but not "Gazan", and "Bashar al-Assad" matches
+"Bashar al-Assad's". Names are compared word by word, so punctuation
+between words does not matter.
+"""
+
+import re
+
+_WORD = re.compile(r"\w+")
+
+
+def words(text):
+    return _WORD.findall(text.casefold())
+
+
+class Vocabulary:
+    """Maps tag names (and aliases) to tag ids and finds them in text."""
+
+    def __init__(self, names=()):
+        self._ids = {}
+        self._longest = 0
+        for name, tag_id in names:
+            self.add(name, tag_id)
+
+    def add(self, name, tag_id):
+        key = tuple(words(name))
+        if key:
+            # A name already present keeps its first owner: a tag beats an alias.
+            self._ids.setdefault(key, tag_id)
+            self._longest = max(self._longest, len(key))
+
+    def __len__(self):
+        return len(self._ids)
+
+    def lookup(self, name):
+        return self._ids.get(tuple(words(name)))
+
+    def match(self, *texts):
+        """The ids of every vocabulary entry found in the texts."""
+        found = set()
+        if not self._ids:
+            return found
+        for text in texts:
+            tokens = words(text)
+            for start in range(len(tokens)):
+                for length in range(1, min(self._longest, len(tokens) - start) + 1):
+                    tag_id = self._ids.get(tuple(tokens[start:start + length]))
+                    if tag_id is not None:
+                        found.add(tag_id)
+        return found
