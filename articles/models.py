@@ -1,5 +1,6 @@
 """Articles, tags and import runs."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
@@ -41,6 +42,33 @@ class Tag(TagBase):
         return slug
 
 
+class TagAlias(models.Model):
+    """Another spelling of a tag, kept when tags are merged.
+
+    Later imports and automatic tagging map the alias to its tag, and the
+    alias's old URL redirects to the tag's page.
+    """
+
+    name = models.CharField(max_length=100, help_text="The old spelling, e.g. “Isis”.")
+    slug = models.SlugField(max_length=100, allow_unicode=True, help_text="The old tag page address.")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="aliases")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "tag aliases"
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="articles_tagalias_name_ci_unique"),
+            models.UniqueConstraint(fields=["slug"], name="articles_tagalias_slug_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} → {self.tag}"
+
+    def get_absolute_url(self):
+        return self.tag.get_absolute_url()
+
+
 class TaggedArticle(TaggedItemBase):
     content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles")
@@ -62,6 +90,7 @@ class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
+        MERGED = "merged", "Merged into another article"
 
     title = models.CharField(max_length=500, help_text="The headline as readers see it.")
     slug = models.SlugField(
@@ -94,6 +123,11 @@ class Article(models.Model):
         help_text="Hash of the normalised headline and body the article was created from.",
     )
 
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_articles",
+        help_text="The article this one was merged into; its address redirects there.",
+    )
+
     # Provenance: where an imported article came from.
     import_run = models.ForeignKey(
         "ImportRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="articles",
@@ -117,6 +151,15 @@ class Article(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(status="published") | models.Q(published_at__isnull=False),
                 name="articles_article_published_has_date",
+            ),
+            # A merged article always says where it went, and only merged ones do.
+            models.CheckConstraint(
+                condition=(models.Q(status="merged", merged_into__isnull=False)
+                           | (~models.Q(status="merged") & models.Q(merged_into__isnull=True))),
+                name="articles_article_merged_has_target",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(merged_into=models.F("pk")), name="articles_article_not_merged_into_itself",
             ),
         ]
         indexes = [
@@ -217,3 +260,107 @@ class ImportRun(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
+class ArticleSignature(models.Model):
+    """An article's MinHash signature, kept to score candidate pairs."""
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True, related_name="signature")
+    signature = models.BinaryField()
+
+    def __str__(self):
+        return f"signature of article {self.article_id}"
+
+
+class ArticleBand(models.Model):
+    """One LSH band key of an article's signature.
+
+    Articles sharing a key are near-duplicate candidates; the index on key
+    turns "which stored articles resemble this one?" into a few look-ups.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="band_keys")
+    key = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["key"], name="articles_band_key_idx")]
+
+    def __str__(self):
+        return f"{self.article_id}:{self.key}"
+
+
+class DuplicateCandidate(models.Model):
+    """Two articles, images or tags that may be the same, for an editor to decide.
+
+    Each kind has its own pair of foreign keys so the database keeps the
+    pair's integrity; the lower id is always on the left, so a pair is
+    stored once whichever way it was found.
+    """
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", "Article"
+        IMAGE = "image", "Image"
+        TAG = "tag", "Tag"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DISMISSED = "dismissed", "Not duplicates"
+        MERGED = "merged", "Merged"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    score = models.FloatField(help_text="Similarity from 0 to 1.")
+    reason = models.CharField(max_length=200, blank=True, help_text="Why the pair was proposed.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    article_a = models.ForeignKey(Article, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    article_b = models.ForeignKey(Article, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    image_a = models.ForeignKey("media.Image", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    image_b = models.ForeignKey("media.Image", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    tag_a = models.ForeignKey(Tag, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    tag_b = models.ForeignKey(Tag, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-score", "id"]
+        verbose_name = "duplicate candidate"
+        permissions = [("merge_duplicates", "Can merge duplicates or mark them as not duplicates")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="article", article_a__isnull=False, article_b__isnull=False,
+                             image_a__isnull=True, image_b__isnull=True, tag_a__isnull=True, tag_b__isnull=True)
+                    | models.Q(kind="image", image_a__isnull=False, image_b__isnull=False,
+                               article_a__isnull=True, article_b__isnull=True, tag_a__isnull=True, tag_b__isnull=True)
+                    | models.Q(kind="tag", tag_a__isnull=False, tag_b__isnull=False,
+                               article_a__isnull=True, article_b__isnull=True, image_a__isnull=True, image_b__isnull=True)
+                ),
+                name="articles_duplicate_pair_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(article_a__lt=models.F("article_b")) | models.Q(image_a__lt=models.F("image_b"))
+                           | models.Q(tag_a__lt=models.F("tag_b"))),
+                name="articles_duplicate_pair_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=0) & models.Q(score__lte=1), name="articles_duplicate_score_range",
+            ),
+            models.UniqueConstraint(fields=["article_a", "article_b"], name="articles_duplicate_article_pair_unique"),
+            models.UniqueConstraint(fields=["image_a", "image_b"], name="articles_duplicate_image_pair_unique"),
+            models.UniqueConstraint(fields=["tag_a", "tag_b"], name="articles_duplicate_tag_pair_unique"),
+        ]
+        indexes = [models.Index(fields=["status", "kind", "-score"], name="articles_duplicate_queue_idx")]
+
+    def __str__(self):
+        a, b = self.pair
+        return f"{self.get_kind_display()}: {a} ↔ {b} ({self.score:.2f})"
+
+    @property
+    def pair(self):
+        return getattr(self, f"{self.kind}_a"), getattr(self, f"{self.kind}_b")
+
+    @property
+    def pair_ids(self):
+        return getattr(self, f"{self.kind}_a_id"), getattr(self, f"{self.kind}_b_id")

@@ -21,7 +21,8 @@ class Vocabulary:
 
     def __init__(self, names=()):
         self._ids = {}
-        self._longest = 0
+        # First word of every name -> the word counts of names starting with it.
+        self._lengths = {}
         for name, tag_id in names:
             self.add(name, tag_id)
 
@@ -30,7 +31,7 @@ class Vocabulary:
         if key:
             # A name already present keeps its first owner: a tag beats an alias.
             self._ids.setdefault(key, tag_id)
-            self._longest = max(self._longest, len(key))
+            self._lengths.setdefault(key[0], set()).add(len(key))
 
     def __len__(self):
         return len(self._ids)
@@ -45,8 +46,12 @@ class Vocabulary:
             return found
         for text in texts:
             tokens = words(text)
-            for start in range(len(tokens)):
-                for length in range(1, min(self._longest, len(tokens) - start) + 1):
+            # Most articles share no word with the names' first words; the
+            # set intersection finds that without a Python-level loop.
+            if self._lengths.keys().isdisjoint(tokens):
+                continue
+            for start, token in enumerate(tokens):
+                for length in self._lengths.get(token, ()):
                     tag_id = self._ids.get(tuple(tokens[start:start + length]))
                     if tag_id is not None:
                         found.add(tag_id)

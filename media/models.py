@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from articles.text import caption_key as make_caption_key
+from media.hashing import perceptual_hash
 
 
 def image_upload_to(instance, filename):
@@ -48,6 +49,10 @@ class Image(models.Model):
     width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     file_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    perceptual_hash = models.BigIntegerField(
+        null=True, blank=True, db_index=True, editable=False,
+        help_text="64-bit difference hash of the picture: equal or close for resized or re-encoded copies.",
+    )
     caption_key = models.CharField(max_length=64, editable=False, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -74,8 +79,10 @@ class Image(models.Model):
         self.caption_key = make_caption_key(self.caption, self.credit)
         if self.file and not getattr(self.file, "_committed", True):
             self.file_hash = file_sha256(self.file)
+            self.perceptual_hash = perceptual_hash(self.file)
         elif not self.file:
             self.file_hash = ""
+            self.perceptual_hash = None
 
     def clean(self):
         self.derive_fields()

@@ -1,9 +1,10 @@
 """Create the Editors group with the permissions the editorial desk needs."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-EDITOR_PERMISSIONS = {
+from articles.migrations import _permissions
+
+GRANTS = {
     "articles": {
         "article": ["add", "change", "delete", "view"],
         "articleimage": ["add", "change", "delete", "view"],
@@ -18,22 +19,7 @@ EDITOR_PERMISSIONS = {
 
 
 def grant(apps, schema_editor):
-    # Permissions are normally created after all migrations have run; make
-    # sure they exist now so the group can be given them on a fresh database.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name="Editors")
-    for app_label, models in EDITOR_PERMISSIONS.items():
-        for model, actions in models.items():
-            codenames = [f"{action}_{model}" for action in actions]
-            group.permissions.add(
-                *Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
-            )
+    _permissions.grant(apps, "Editors", GRANTS)
 
 
 def remove(apps, schema_editor):
