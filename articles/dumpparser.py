@@ -29,8 +29,10 @@ line equal to it (after ``clean_text``).  Lines between the headline and
 ``TT`` are captions; everything before the headline is the previous article's
 body.  Equal captions that follow each other are pairs (one photo listed
 twice), so a run of ``k`` equal caption lines is ``ceil(k / 2)`` photos.  For
-the same reason a run of lines equal to the headline repeat with an even
-length is a caption pair and the search goes on past it.  If no line matches
+the same reason a run of adjacent lines equal to the headline repeat with an
+even length is a caption pair and the search goes on past it (a blank line
+ends a run: the headline is followed by one, caption copies are not).  If no
+line matches
 the repeat (the repeat is missing), the headline is the nearest line before
 ``TT`` that is not part of such a pair.  After the header, blank lines and
 lines equal to a known caption line are skipped (repeated captions); every
@@ -65,7 +67,7 @@ import codecs
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from articles.text import clean_text, split_credit
 
@@ -98,8 +100,7 @@ _WIDGET_TEXT = "TT"
 _MAX_WIDGET_DIGITS = 3
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
+class Line(NamedTuple):
     """One input line.  When ``error`` is set, ``text`` is best effort or empty."""
 
     number: int
@@ -288,16 +289,20 @@ class _Phase:
 
 
 class _Parser:
-    """Line-at-a-time state machine behind parse_lines."""
+    """Line-at-a-time state machine behind parse_lines.
+
+    Finished articles are appended to ``done``; the caller drains it.
+    """
 
     def __init__(self) -> None:
+        self.done: list[ParsedArticle] = []
         self.current: _Article | None = None
         self.pending: list[_Row] = []  # current body, maybe the next header
         self.held: list[_Row] = []  # a possible widget: TT, blanks, number
         self.phase = _Phase.NORMAL
         self.skipping_captions = False  # right after a header
 
-    def feed(self, row: _Row) -> Iterator[ParsedArticle]:
+    def feed(self, row: _Row) -> None:
         if self.phase == _Phase.AFTER_TT:
             if row.blank or row.is_widget_number:
                 self.held.append(row)
@@ -310,21 +315,21 @@ class _Parser:
                 self.held.append(row)
                 return
             if row.error is None and not row.is_widget_start:
-                yield from self._widget_done(row)
+                self._widget_done(row)
                 return
-            yield from self._widget_done(None)
+            self._widget_done(None)
         if row.is_widget_start:
             self.held = [row]
             self.phase = _Phase.AFTER_TT
         else:
             self._place(row)
 
-    def finish(self) -> Iterator[ParsedArticle]:
+    def finish(self) -> None:
         if self.phase == _Phase.AFTER_TT:
             self._release_held()
         elif self.phase == _Phase.AFTER_NUMBER:
-            yield from self._widget_done(None)
-        yield from self._close_current(self.pending)
+            self._widget_done(None)
+        self._close_current(self.pending)
         self.pending = []
 
     def _release_held(self) -> None:
@@ -342,7 +347,7 @@ class _Parser:
                 self.skipping_captions = False
         self.pending.append(row)
 
-    def _widget_done(self, repeat: _Row | None) -> Iterator[ParsedArticle]:
+    def _widget_done(self, repeat: _Row | None) -> None:
         """A full widget was seen; ``repeat`` is the next non-blank line, if any."""
         widget, self.held = self.held, []
         self.phase = _Phase.NORMAL
@@ -354,7 +359,7 @@ class _Parser:
             self._orphan_widget(widget)
         else:
             header = self.pending[start:]
-            yield from self._close_current(self.pending[:start])
+            self._close_current(self.pending[:start])
             self.current = _Article(header[0])
             self.current.add_captions(header[1:])
             self.current.rows.extend(widget)
@@ -375,11 +380,11 @@ class _Parser:
             self.current = _Article(None, error=ERROR_NO_HEADLINE)
         self.pending.extend(widget)
 
-    def _close_current(self, body: list[_Row]) -> Iterator[ParsedArticle]:
+    def _close_current(self, body: list[_Row]) -> None:
         if self.current is not None:
-            yield self.current.build(body)
+            self.done.append(self.current.build(body))
         elif _strip_blank_rows(body):
-            yield _Article(None, error=ERROR_OUTSIDE_ARTICLE).build(body)
+            self.done.append(_Article(None, error=ERROR_OUTSIDE_ARTICLE).build(body))
         self.current = None
 
 
@@ -399,26 +404,32 @@ def _find_headline(rows: list[_Row], repeat: str | None) -> int | None:
 
 
 def _runs_backwards(rows: list[_Row]) -> list[tuple[int, int, str | None]]:
-    """Runs of equal non-blank rows before a widget, nearest first.
+    """Runs of equal adjacent rows before a widget, nearest first.
 
     Each run is (index of its first row, length, text; None if unreadable).
-    Stops at a dropped row (an earlier widget or repeated caption: the
-    header cannot reach past them) and after MAX_HEADER_CAPTION_LINES rows.
+    A blank row ends a run: the two copies of a caption are adjacent, while
+    a headline is normally followed by a blank line, so a previous
+    paragraph equal to the headline does not pair up with it.  Stops at a
+    dropped row (an earlier widget or repeated caption: the header cannot
+    reach past them) and after MAX_HEADER_CAPTION_LINES rows.
     """
     runs: list[tuple[int, int, str | None]] = []
     seen = 0
+    previous_blank = False
     for index in range(len(rows) - 1, -1, -1):
         row = rows[index]
         if row.role == DROPPED or seen > MAX_HEADER_CAPTION_LINES:
             break
         if row.blank:
+            previous_blank = True
             continue
         seen += 1
         text = row.clean if row.error is None else None
-        if runs and text is not None and runs[-1][2] == text:
+        if runs and not previous_blank and text is not None and runs[-1][2] == text:
             runs[-1] = (index, runs[-1][1] + 1, text)
         else:
             runs.append((index, 1, text))
+        previous_blank = False
     return runs
 
 
@@ -444,9 +455,14 @@ def parse_lines(lines: Iterable[Line | tuple[int, str] | str]) -> Iterator[Parse
     each string must be exactly one line).
     """
     parser = _Parser()
+    done = parser.done
     for row in _to_rows(lines):
-        yield from parser.feed(row)
-    yield from parser.finish()
+        parser.feed(row)
+        if done:
+            yield from done
+            done.clear()
+    parser.finish()
+    yield from done
 
 
 def parse_text(text: str) -> list[ParsedArticle]:
@@ -506,7 +522,7 @@ def _too_long(number: int, max_line_bytes: int) -> Line:
 
 
 class _LineAssembler:
-    """Bytes of the current line, dropped as soon as it gets too long."""
+    """The line that spans chunks; its bytes are dropped once it is too long."""
 
     def __init__(self, limit: int) -> None:
         # +1: the line may still end in b"\r", which is not counted.
@@ -525,48 +541,50 @@ class _LineAssembler:
         else:
             self.parts.append(data)
 
-    def take(self) -> tuple[bytes, bool]:
-        """The finished line (without b"\\r") and whether it was too long."""
-        data = b"".join(self.parts)
-        too_long = self.too_long
+    def take(self) -> bytes | None:
+        """The finished line's bytes, or None if it was too long."""
+        data = None if self.too_long else b"".join(self.parts)
         self.parts, self.size, self.too_long = [], 0, False
-        if data.endswith(b"\r"):
-            data = data[:-1]
-        return data, too_long or len(data) > self.limit - 1
+        return data
 
 
 def _read_byte_lines(
     stream: BinaryIO, encoding: str, strip_bom: bool, max_line_bytes: int, chunk_size: int
 ) -> Iterator[Line]:
-    line = _LineAssembler(max_line_bytes)
+    spanning = _LineAssembler(max_line_bytes)
     number = 0
     offset = 0  # file offset of the start of `chunk`
     line_start = 0  # file offset of the current line
     while chunk := stream.read(chunk_size):
-        position = 0
-        while (newline := chunk.find(b"\n", position)) >= 0:
-            line.add(chunk[position:newline])
+        pieces = chunk.split(b"\n")
+        spanning.add(pieces[0])
+        if len(pieces) > 1:
+            # The spanning line ends in this chunk; the middle pieces are whole lines.
             number += 1
-            yield _decode_line(line, number, line_start, encoding, strip_bom, max_line_bytes)
-            position = newline + 1
-            line_start = offset + position
-        line.add(chunk[position:])
+            yield _decode_line(spanning.take(), number, line_start, encoding, strip_bom, max_line_bytes)
+            line_start = offset + len(pieces[0]) + 1
+            for piece in pieces[1:-1]:
+                number += 1
+                yield _decode_line(piece, number, line_start, encoding, strip_bom, max_line_bytes)
+                line_start += len(piece) + 1
+            spanning.add(pieces[-1])
         offset += len(chunk)
-    if line.size or line.too_long:
+    if spanning.size or spanning.too_long:
         number += 1
-        yield _decode_line(line, number, line_start, encoding, strip_bom, max_line_bytes)
+        yield _decode_line(spanning.take(), number, line_start, encoding, strip_bom, max_line_bytes)
 
 
 def _decode_line(
-    line: _LineAssembler,
+    data: bytes | None,
     number: int,
     line_start: int,
     encoding: str,
     strip_bom: bool,
     max_line_bytes: int,
 ) -> Line:
-    data, too_long = line.take()
-    if too_long:
+    if data is not None and data.endswith(b"\r"):
+        data = data[:-1]
+    if data is None or len(data) > max_line_bytes:
         return _too_long(number, max_line_bytes)
     if number == 1 and strip_bom and data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
@@ -658,13 +676,14 @@ _BINARY_SIGNATURES = (
     b"SQLite format 3\x00",
     b"\xd0\xcf\x11\xe0",  # old MS Office
 )
-_MAX_CONTROL_FRACTION = 0.10
+# Random (compressed, encrypted) data has about 10% such bytes.
+_MAX_CONTROL_FRACTION = 0.05
 
 
 def looks_binary(first_chunk: bytes) -> bool:
     """Whether a file starting with ``first_chunk`` is clearly not a text dump.
 
-    Looks at the first 8 KiB: known binary signatures, or more than 10% control
+    Looks at the first 8 KiB: known binary signatures, or more than 5% control
     bytes.  A few stray NULs (which real dumps have) do not count as binary.
     Text with a UTF-8/16/32 BOM is never binary; UTF-16/32 without a BOM is
     (it is full of NULs), so pass an explicit encoding and skip this check.

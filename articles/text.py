@@ -18,7 +18,7 @@ from collections.abc import Iterable
 # because PostgreSQL text columns cannot store it; removing it here keeps
 # SQLite and PostgreSQL results identical.  ZWNJ/ZWJ are kept on purpose:
 # they change how Persian, Arabic and Indic words are written.
-_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u2060\x00"))
+_INVISIBLE = ("\ufeff", "\u200b", "\u2060", "\x00")
 
 # Punctuation that joins the parts of one word ("I.S.I.S.", "Iraq's",
 # "1,000", "l·l"): deleted, so "I.S.I.S." matches "isis".  All other
@@ -37,7 +37,9 @@ def clean_text(s: str) -> str:
     """Remove invisible characters, apply NFC, collapse whitespace and strip."""
     # Removal comes before NFC: deleting a zero-width space between a letter
     # and a combining mark creates a new composition opportunity.
-    s = s.translate(_INVISIBLE)
+    for ch in _INVISIBLE:
+        if ch in s:  # much faster than translate() for the usual clean line
+            s = s.replace(ch, "")
     if not s.isascii():
         s = unicodedata.normalize("NFC", s)
     # str.split() with no argument splits on every Unicode space separator

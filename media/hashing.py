@@ -20,7 +20,7 @@ def perceptual_hash(file):
     try:
         with PILImage.open(file) as picture:
             grey = picture.convert("L").resize((HASH_SIZE + 1, HASH_SIZE), PILImage.Resampling.LANCZOS)
-            pixels = list(grey.getdata())
+            pixels = grey.tobytes()  # one byte per pixel in mode "L"
     except (UnidentifiedImageError, OSError):
         return None
     finally:

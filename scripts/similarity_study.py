@@ -181,8 +181,17 @@ class Generator:
                     f"and {r.choice(SAY)} that {r.choice(QUOTES).lower()}.",
             lambda: f"It is not yet clear whether {r.choice(ORGS)} will {r.choice(['approve', 'block', 'review', 'fund'])} "
                     f"{self.thing()} before the end of the year.",
+            lambda: f"Speaking {r.choice(TIMES)}, {self.person()} warned that {self.thing()} "
+                    f"could cost {self.number()} their livelihoods.",
+            lambda: f"{r.choice(FIRST)}, who lives in {r.choice(PLACES)}, said the {r.choice(NOUNS)} "
+                    f"had left her family {r.choice(['worried', 'angry', 'relieved', 'confused'])}.",
+            lambda: f"Officials {r.choice(VERBS)} the {r.choice(NOUNS)} in {place} "
+                    f"{r.choice(REASONS)}, {r.choice(ORGS)} {r.choice(SAY)}.",
+            lambda: f"The figures, published by {r.choice(ORGS)} {r.choice(TIMES)}, show {self.number()} "
+                    f"waiting for {self.thing()}.",
         ]
-        return r.choice(forms)()
+        text = r.choice(forms)()
+        return text[0].upper() + text[1:]
 
     def paragraph(self, topic: dict) -> str:
         r = self.rng
@@ -316,8 +325,10 @@ def unrelated_pairs(articles: list[dict], rng: random.Random, n: int) -> list[tu
     topic_groups = [v for v in by_topic.values() if len(v) > 1]
     caption_groups = [v for v in by_caption.values() if len(v) > 1]
     pairs = set()
-    while len(pairs) < n:
-        group = rng.choice(caption_groups if len(pairs) % 2 else topic_groups)
+    for attempt in range(20 * n):  # bounded: caption groups may run out of pairs
+        if len(pairs) >= n:
+            break
+        group = rng.choice(caption_groups if attempt % 2 else topic_groups)
         i, j = rng.sample(group, 2)
         pairs.add((min(i, j), max(i, j)))
     return sorted(pairs)
