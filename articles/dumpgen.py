@@ -519,7 +519,7 @@ def generate_article(rng: random.Random) -> Article:
 
 
 def article_at(seed: int | str, index: int) -> Article:
-    """The original article at dump position ``index`` (ignoring planted copies)."""
+    """The original article for dump position ``index`` (unless a copy is planted there)."""
     return generate_article(random.Random(f"dumpgen:{seed}:{index}"))
 
 
@@ -553,11 +553,12 @@ def _change_one_word(article: Article, rng: random.Random) -> str:
     words = article.title.split()
     index = rng.randrange(len(words))
     pool = _AR_TOPICS if article.language == "ar" else _NOUNS
-    replacement = rng.choice(pool).split()[0]
-    if replacement == words[index]:
-        replacement = "جديد" if article.language == "ar" else "New"
-    if article.language == "en" and words[index][:1].isupper():
-        replacement = replacement[:1].upper() + replacement[1:]
+    while True:  # the pools hold dozens of distinct words, so this ends quickly
+        replacement = rng.choice(pool).split()[0]
+        if article.language == "en" and words[index][:1].isupper():
+            replacement = replacement[:1].upper() + replacement[1:]
+        if replacement != words[index]:
+            break
     words[index] = replacement
     return " ".join(words)
 
@@ -577,16 +578,17 @@ def _change_punctuation(paragraph: str) -> str:
 def plan_duplicates(
     n: int, *, seed: int | str = 0, exact_duplicates: int = 0, near_duplicates: int = 0
 ) -> list[DuplicatePair]:
-    """Choose which dump positions are planted copies, of what, and how.
+    """Choose where planted copies go in a dump of ``n`` distinct articles.
 
+    The dump has ``n + exact_duplicates + near_duplicates`` positions.
     Copies sit at random positions after their original; an original is
     never itself a copy.  Sorted by copy position.
     """
     copies = exact_duplicates + near_duplicates
-    if copies < 0 or (copies and copies >= n):
-        raise ValueError("need 0 <= exact_duplicates + near_duplicates < n")
+    if n < 0 or exact_duplicates < 0 or near_duplicates < 0 or (copies and n < 1):
+        raise ValueError("need n >= 1 original to copy and non-negative counts")
     rng = random.Random(f"dumpgen-plan:{seed}")
-    positions = rng.sample(range(1, n), copies)
+    positions = rng.sample(range(1, n + copies), copies)
     kinds = [EXACT] * exact_duplicates + [rng.choice(NEAR_DUPLICATE_KINDS) for _ in range(near_duplicates)]
     rng.shuffle(kinds)
     original_of: dict[int, int] = {}
@@ -603,13 +605,14 @@ def plan_duplicates(
 def dump_articles(
     n: int, *, seed: int | str = 0, exact_duplicates: int = 0, near_duplicates: int = 0
 ) -> Iterator[Article]:
-    """The articles of a dump in order, planted copies included."""
+    """The articles of a dump in order: ``n`` originals plus the planted copies."""
     plan = plan_duplicates(n, seed=seed, exact_duplicates=exact_duplicates, near_duplicates=near_duplicates)
-    yield from _articles_for_plan(n, seed, {pair.copy: pair for pair in plan})
+    total = n + exact_duplicates + near_duplicates
+    yield from _articles_for_plan(total, seed, {pair.copy: pair for pair in plan})
 
 
-def _articles_for_plan(n: int, seed: int | str, copies: dict[int, DuplicatePair]) -> Iterator[Article]:
-    for index in range(n):
+def _articles_for_plan(total: int, seed: int | str, copies: dict[int, DuplicatePair]) -> Iterator[Article]:
+    for index in range(total):
         pair = copies.get(index)
         if pair is None:
             yield article_at(seed, index)
@@ -689,17 +692,19 @@ def write_dump(
     crlf: bool = False,
     noise: bool = False,
 ) -> list[DuplicatePair]:
-    """Write ``n`` articles (planted copies included) to ``out``; return the ground truth.
+    """Write ``n`` distinct articles plus planted copies to ``out``; return the ground truth.
 
+    The ground truth pairs are 0-based positions in the written dump.
     ``out`` may be a text stream (open it with ``newline=""`` so CRLF is
     written as given) or a binary stream (UTF-8 is written).  Articles are
     separated by three blank lines, or 1-5 with ``noise``.
     """
     plan = plan_duplicates(n, seed=seed, exact_duplicates=exact_duplicates, near_duplicates=near_duplicates)
+    total = n + exact_duplicates + near_duplicates
     write = _writer(out)
     rng = random.Random(f"dumpgen-noise:{seed}")
     newline = "\r\n" if crlf else "\n"
-    for index, article in enumerate(_articles_for_plan(n, seed, {p.copy: p for p in plan})):
+    for index, article in enumerate(_articles_for_plan(total, seed, {p.copy: p for p in plan})):
         separator = "" if index == 0 else "\n" * (rng.randint(1, 5) if noise else 3)
         text = separator + render_article(article, rng=rng, noise=noise)
         write(text.replace("\n", newline) if crlf else text)

@@ -32,23 +32,26 @@ twice), so a run of ``k`` equal caption lines is ``ceil(k / 2)`` photos.  For
 the same reason a run of adjacent lines equal to the headline repeat with an
 even length is a caption pair and the search goes on past it (a blank line
 ends a run: the headline is followed by one, caption copies are not).  If no
-line matches
-the repeat (the repeat is missing), the headline is the nearest line before
-``TT`` that is not part of such a pair.  After the header, blank lines and
-lines equal to a known caption line are skipped (repeated captions); every
-other non-blank line up to the next article's headline is a body paragraph,
-even one ending in ``(Reuters)``.
+line matches the repeat (the repeat is missing), the headline is the nearest
+line before ``TT`` that is not part of such a pair.  After the header, blank
+lines and lines equal to a known caption line are skipped (repeated
+captions); every other non-blank line up to the next article's headline is a
+body paragraph, even one ending in ``(Reuters)``.
 
 Decisions on odd input:
 
 * Empty or blank-only input gives no records.
 * Non-blank text that belongs to no article (lines before the first headline,
-  or a whole file without a ``TT`` widget) becomes one record with
+  or a whole file without a ``TT`` widget) becomes a record with
   ``error = ERROR_OUTSIDE_ARTICLE`` and an empty title, so nothing is lost
-  silently and ``--explain`` can show it.
-* A widget with no headline before it (e.g. a file of only widget lines)
-  starts a record with ``ERROR_NO_HEADLINE``; inside an article, a second
-  widget is just dropped as a widget line.
+  silently and ``--explain`` can show it.  Long stretches of such text are
+  split into records of about 3,000 lines, so memory stays bounded.
+* A widget with no candidate headline before it (a file of only widget
+  lines, a widget at the very start) starts a record with
+  ``ERROR_NO_HEADLINE`` that collects the lines up to the next article.  A
+  widget repeated right after an article's header is dropped as a widget
+  line.  A widget after body text makes the nearest unpaired line before it
+  a headline (the missing-repeat fallback): the dump gives no way to tell.
 * A ``TT`` line not followed by a number line is ordinary text.
 * A headline without body paragraphs gives ``ERROR_NO_BODY``; parsing goes on.
 * All title, caption, credit and paragraph text passes through ``clean_text``
@@ -64,7 +67,6 @@ Decisions on odd input:
 from __future__ import annotations
 
 import codecs
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO, NamedTuple
@@ -95,6 +97,11 @@ BINARY_SNIFF_BYTES = 8 * 1024
 # headline and TT (50 photos listed twice).  It bounds the backward search,
 # so a missing headline repeat cannot match a line deep in the previous body.
 MAX_HEADER_CAPTION_LINES = 100
+
+# Text outside any article is emitted in records of about this many lines,
+# keeping the last _HEADER_ROWS_KEPT, which may hold the next headline.
+_OUTSIDE_TEXT_FLUSH_ROWS = 4096
+_HEADER_ROWS_KEPT = 1024
 
 _WIDGET_TEXT = "TT"
 _MAX_WIDGET_DIGITS = 3
@@ -346,6 +353,16 @@ class _Parser:
             else:
                 self.skipping_captions = False
         self.pending.append(row)
+        if self.current is None and len(self.pending) > _OUTSIDE_TEXT_FLUSH_ROWS:
+            self._flush_outside_text()
+
+    def _flush_outside_text(self) -> None:
+        """Emit text outside any article early, so a file without widgets
+        is not held in memory whole.  Only the last rows can still become
+        the next article's header."""
+        keep = len(self.pending) - _HEADER_ROWS_KEPT
+        self._close_current(self.pending[:keep])
+        self.pending = self.pending[keep:]
 
     def _widget_done(self, repeat: _Row | None) -> None:
         """A full widget was seen; ``repeat`` is the next non-blank line, if any."""
@@ -599,61 +616,96 @@ def _decode_line(
         return Line(number, data.decode(encoding, "replace"), message)
 
 
+# Replacement for undecodable bytes in the incremental path: a lone
+# surrogate, which strict UTF-16/32 decoding can never produce, so finding
+# one in a line proves the line had bad bytes.
+_UNDECODABLE_MARK = "\udcff"
+_MARK_ERRORS = "articles.dumpparser.mark"
+codecs.register_error(_MARK_ERRORS, lambda error: (_UNDECODABLE_MARK, error.end))
+
+
 def _read_decoded_lines(
     stream: BinaryIO, encoding: str, max_line_bytes: int, chunk_size: int
 ) -> Iterator[Line]:
     """Line splitting for encodings where b"\\n" may be part of a character.
 
-    Decodes incrementally and splits the text.  The length limit counts
-    characters here.  A decoding error ends the stream: in UTF-16/32 there
-    is no reliable way to find the next character boundary.
+    Decodes incrementally and splits the text.  Byte sizes and offsets are
+    computed by re-encoding, so they are exact for valid text and close
+    ("near") around undecodable bytes.
     """
-    decoder = codecs.getincrementaldecoder(encoding)("strict")
-    parts: list[str] = []
-    size = 0
-    too_long = False
+    decoder = codecs.getincrementaldecoder(encoding)(_MARK_ERRORS)
+    line = _TextLine(encoding, max_line_bytes)
     number = 0
-    offset = 0
-    final = False
-    while not final:
+    first = True
+    while True:
         data = stream.read(chunk_size)
-        final = not data
-        try:
-            text = decoder.decode(data, final)
-        except UnicodeDecodeError as error:
-            yield Line(
-                number + 1,
-                "",
-                f"undecodable bytes near byte offset {offset + max(error.start, 0)} "
-                f"(line {number + 1}, not valid {encoding}); try --encoding",
-            )
-            return
-        offset += len(data)
-        pieces = text.split("\n")
-        for index, piece in enumerate(pieces):
-            if not too_long:
-                size += len(piece)
-                if size > max_line_bytes + 1:
-                    too_long, parts = True, []
-                else:
-                    parts.append(piece)
-            if index == len(pieces) - 1:
-                break
+        if first:
+            line.start = _swallowed_bom_size(encoding, data)
+            first = False
+        pieces = decoder.decode(data, not data).split("\n")
+        line.add(pieces[0])
+        for piece in pieces[1:]:
             number += 1
-            yield _finish_text_line(number, parts, too_long, max_line_bytes)
-            parts, size, too_long = [], 0, False
-    if parts and any(parts) or too_long:
-        number += 1
-        yield _finish_text_line(number, parts, too_long, max_line_bytes)
+            yield line.take(number)
+            line.add(piece)
+        if not data:
+            break
+    if line.size or line.too_long:
+        yield line.take(number + 1)
 
 
-def _finish_text_line(number: int, parts: list[str], too_long: bool, max_line_bytes: int) -> Line:
-    text = "".join(parts)
-    if text.endswith("\r"):
-        text = text[:-1]
-    if too_long or len(text) > max_line_bytes:
-        return _too_long(number, max_line_bytes)
-    return Line(number, text.removeprefix("\ufeff") if number == 1 else text)
+def _swallowed_bom_size(encoding: str, data: bytes) -> int:
+    """Bytes of a BOM that the generic utf-16/utf-32 decoders drop silently."""
+    boms = {
+        "utf-16": (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE),
+        "utf-32": (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE),
+    }.get(encoding, ())
+    return next((len(bom) for bom in boms if data.startswith(bom)), 0)
+
+
+class _TextLine:
+    """A decoded line being assembled, with its size and offset in bytes."""
+
+    def __init__(self, encoding: str, max_line_bytes: int) -> None:
+        self.encoding = encoding
+        # Encoding the generic names would add a BOM to every piece.
+        self.size_codec = {"utf-16": "utf-16-le", "utf-32": "utf-32-le"}.get(encoding, encoding)
+        self.newline_size = len("\n".encode(self.size_codec))
+        self.limit = max_line_bytes
+        self.start = 0  # byte offset of this line in the file
+        self.parts: list[str] = []
+        self.size = 0
+        self.too_long = False
+
+    def _bytes(self, text: str) -> int:
+        return len(text.encode(self.size_codec, "surrogatepass"))
+
+    def add(self, piece: str) -> None:
+        self.size += self._bytes(piece)
+        # +cr: the line may still end in "\r", which is not counted.
+        if self.too_long or self.size > self.limit + self.newline_size:
+            self.too_long, self.parts = True, []
+        else:
+            self.parts.append(piece)
+
+    def take(self, number: int) -> Line:
+        text = "".join(self.parts).removesuffix("\r")
+        too_long = self.too_long or self._bytes(text) > self.limit
+        start = self.start
+        self.start += self.size + self.newline_size
+        self.parts, self.size, self.too_long = [], 0, False
+        if too_long:
+            return _too_long(number, self.limit)
+        if number == 1:
+            text = text.removeprefix("\ufeff")
+        if _UNDECODABLE_MARK not in text:
+            return Line(number, text)
+        offset = start + self._bytes(text[: text.index(_UNDECODABLE_MARK)])
+        message = (
+            f"undecodable bytes near byte offset {offset} (line {number}, "
+            f"not valid {self.encoding}); try --encoding"
+        )
+        return Line(number, text.replace(_UNDECODABLE_MARK, "\ufffd"), message)
 
 
 # Bytes that almost never occur in text files: C0 controls except tab, line
