@@ -19,6 +19,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from datetime import datetime
 from pathlib import Path
 
@@ -28,7 +29,10 @@ from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
 from articles import dumpparser
-from articles.models import Article, ArticleImage, ImportRun, Tag, TaggedArticle, body_from_paragraphs
+from articles.duplicates import articles_check
+from articles.models import (
+    Article, ArticleImage, ImportRun, Tag, TagAlias, TaggedArticle, body_from_paragraphs,
+)
 from articles.tagging import Vocabulary
 from articles.text import caption_key, clean_text, content_fingerprint
 from media.models import Image
@@ -99,6 +103,7 @@ class ImportReport:
     images_created: int = 0
     images_reused: int = 0
     tags_applied: int = 0
+    duplicate_candidates: int = 0
     errors: list[str] = field(default_factory=list)
     runs: list[ImportRun] = field(default_factory=list)
 
@@ -112,6 +117,7 @@ class ImportReport:
     def add(self, other):
         for name in self.COUNTERS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.duplicate_candidates += other.duplicate_candidates
         self.errors.extend(other.errors)
 
 
@@ -301,12 +307,11 @@ class Importer:
 
     def prepare(self):
         """Ensure --tag tags exist and load the vocabulary, once per file."""
-        if self.options.dry_run:
-            self.vocabulary = Vocabulary(Tag.objects.values_list("name", "id"))
-            return
-        for name in self.options.tags:
-            self.option_tag_ids.append(tag_get_or_create(name).pk)
-        self.vocabulary = Vocabulary(Tag.objects.values_list("name", "id"))
+        if not self.options.dry_run:
+            self.option_tag_ids = [tag_get_or_create(name).pk for name in self.options.tags]
+        # Tags first: a tag's own name wins over another tag's alias.
+        self.vocabulary = Vocabulary(chain(Tag.objects.values_list("name", "id"),
+                                           TagAlias.objects.values_list("name", "tag_id")))
 
     # -- per record ----------------------------------------------------------
 
@@ -363,6 +368,10 @@ class Importer:
             articles = self.create_articles(new)
             self.attach_images(articles, new)
             self.attach_tags(articles, new)
+            # Near-duplicates against stored articles and within this dump.
+            self.report.duplicate_candidates += articles_check(
+                records={articles[fp]: (new[fp].title, new[fp].paragraphs) for fp in articles}
+            )
             # The counters commit with the batch: a killed run's record
             # says what it really wrote.
             ImportRun.objects.filter(pk=self.run.pk).update(
@@ -467,11 +476,12 @@ class Importer:
 
 
 def tag_get_or_create(name):
-    """The tag with this name in any case, created if there is none."""
+    """The tag with this name or alias in any case, created if there is none."""
     name = clean_text(name)
     tag = Tag.objects.filter(name__iexact=name).first()
     if tag is None:
-        tag, _ = Tag.objects.get_or_create(name=name)
+        alias = TagAlias.objects.select_related("tag").filter(name__iexact=name).first()
+        tag = alias.tag if alias else Tag.objects.get_or_create(name=name)[0]
     return tag
 
 

@@ -87,7 +87,8 @@ class Command(BaseCommand):
         if not import_options.dry_run:
             self.stdout.write(
                 f"Images: {report.images_created} created, {report.images_reused} reused. "
-                f"Tags applied: {report.tags_applied}."
+                f"Tags applied: {report.tags_applied}. "
+                f"Possible duplicates to review: {report.duplicate_candidates}."
             )
         if report.errors:
             raise CommandError(f"{len(report.errors)} problem(s); see the messages above.")
