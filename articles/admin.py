@@ -4,7 +4,8 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.html import format_html, format_html_join
 
-from articles.models import Article, ArticleImage, ImportRun, Tag, TaggedArticle
+from articles import admin_duplicates  # noqa: F401  (registers the duplicates queue)
+from articles.models import Article, ArticleImage, ImportRun, Tag, TagAlias, TaggedArticle
 from media.admin import image_preview
 
 
@@ -102,12 +103,20 @@ class ArticleAdmin(admin.ModelAdmin):
         return obj.source_lines or "–"
 
 
+class TagAliasInline(admin.TabularInline):
+    model = TagAlias
+    extra = 0
+    fields = ["name", "slug", "created_at"]
+    readonly_fields = ["created_at"]
+
+
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "article_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     ordering = ["name"]
+    inlines = [TagAliasInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("tagged_articles"))
@@ -115,6 +124,14 @@ class TagAdmin(admin.ModelAdmin):
     @admin.display(description="Articles", ordering="article_count")
     def article_count(self, obj):
         return obj.article_count
+
+
+@admin.register(TagAlias)
+class TagAliasAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "tag"]
+    search_fields = ["name", "slug", "tag__name"]
+    autocomplete_fields = ["tag"]
+    list_select_related = ["tag"]
 
 
 @admin.register(ImportRun)

@@ -1,0 +1,224 @@
+"""Finding duplicate articles, images and tags.
+
+Articles: MinHash signatures with LSH band keys stored in an indexed table
+(articles.similarity holds the maths). Checking new articles against
+everything stored is one indexed look-up of their band keys, never a
+comparison with every stored article. Images: the same normalised caption
+and credit, the same file bytes, or a near-identical perceptual hash. Tags:
+names equal once case, accents, punctuation and spacing are folded.
+
+Candidates are written with ignore_conflicts against the pair's unique
+constraint, so a pair an editor dismissed or merged keeps its status
+however often it is found again.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from itertools import combinations
+
+from django.db.models import Count
+
+from articles import similarity
+from articles.models import Article, ArticleBand, ArticleSignature, DuplicateCandidate, Tag
+from articles.text import normalize_for_matching
+from media.hashing import MAX_DISTANCE, distance
+from media.models import Image
+
+SCAN_CHUNK = 2000
+# Look-ups of band keys per query: below SQLite's and PostgreSQL's limits.
+KEY_CHUNK = 900
+
+
+def chunked(items, size):
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+# --- articles ------------------------------------------------------------------
+
+
+def article_signature(title, paragraphs):
+    return similarity.signature(similarity.shingles(title, paragraphs))
+
+
+def article_signatures_store(*, signatures):
+    """Store signatures and band keys for {article_id: signature}, replacing old ones."""
+    ids = list(signatures)
+    ArticleSignature.objects.filter(article_id__in=ids).delete()
+    ArticleBand.objects.filter(article_id__in=ids).delete()
+    ArticleSignature.objects.bulk_create(
+        ArticleSignature(article_id=article_id, signature=similarity.signature_to_bytes(sig))
+        for article_id, sig in signatures.items()
+    )
+    ArticleBand.objects.bulk_create(
+        ArticleBand(article_id=article_id, key=key)
+        for article_id, sig in signatures.items()
+        for key in similarity.band_keys(sig)
+    )
+
+
+def stored_signatures(article_ids):
+    found = {}
+    for chunk in chunked(article_ids, KEY_CHUNK):
+        for article_id, data in ArticleSignature.objects.filter(article_id__in=chunk).values_list(
+            "article_id", "signature"
+        ):
+            found[article_id] = similarity.signature_from_bytes(bytes(data))
+    return found
+
+
+def article_candidates_for(*, signatures):
+    """Near-duplicate pairs among {article_id: signature} and with stored articles.
+
+    Returns [(low_id, high_id, score)], scores at or above THRESHOLD.
+    The new articles' own band keys must not be stored yet, or must be
+    excluded by id (they are).
+    """
+    new_ids = set(signatures)
+    pairs = set(similarity.candidate_pairs(signatures.items()))
+    key_owner = defaultdict(list)
+    for article_id, sig in signatures.items():
+        for key in similarity.band_keys(sig):
+            key_owner[key].append(article_id)
+    for keys in chunked(key_owner, KEY_CHUNK):
+        rows = (ArticleBand.objects.filter(key__in=keys).exclude(article_id__in=new_ids)
+                .values_list("key", "article_id"))
+        for key, stored_id in rows:
+            for new_id in key_owner[key]:
+                pairs.add((min(new_id, stored_id), max(new_id, stored_id)))
+    if not pairs:
+        return []
+    other_ids = {i for pair in pairs for i in pair} - new_ids
+    known = dict(signatures)
+    known.update(stored_signatures(other_ids))
+    return scored_pairs(pairs, known)
+
+
+def scored_pairs(pairs, signatures):
+    result = []
+    for a, b in pairs:
+        if a in signatures and b in signatures:
+            score = similarity.estimate_similarity(signatures[a], signatures[b])
+            if score >= similarity.THRESHOLD:
+                result.append((a, b, score))
+    return result
+
+
+def candidates_record(kind, pairs, reason=""):
+    """Store [(low_id, high_id, score)] as open candidates; known pairs keep their status."""
+    DuplicateCandidate.objects.bulk_create(
+        [DuplicateCandidate(kind=kind, score=min(max(score, 0.0), 1.0), reason=reason,
+                            **{f"{kind}_a_id": a, f"{kind}_b_id": b})
+         for a, b, score in pairs],
+        ignore_conflicts=True,
+    )
+
+
+def articles_check(*, records):
+    """At import: store signatures of new articles and record their candidates.
+
+    records: {article_id: (title, paragraphs)}. Returns the number of pairs.
+    """
+    signatures = {article_id: article_signature(title, paragraphs)
+                  for article_id, (title, paragraphs) in records.items()}
+    pairs = article_candidates_for(signatures=signatures)
+    article_signatures_store(signatures=signatures)
+    candidates_record(DuplicateCandidate.Kind.ARTICLE, pairs, "similar text")
+    return len(pairs)
+
+
+def articles_rescan():
+    """Recompute every live article's signature and find all near-duplicate pairs."""
+    ArticleBand.objects.all().delete()
+    ArticleSignature.objects.all().delete()
+    live = Article.objects.exclude(status=Article.Status.MERGED).order_by("id")
+    signatures_written = 0
+    batch = {}
+    for article_id, title, body in live.values_list("id", "title", "body").iterator(chunk_size=SCAN_CHUNK):
+        batch[article_id] = article_signature(title, body.split("\n\n"))
+        if len(batch) == SCAN_CHUNK:
+            article_signatures_store(signatures=batch)
+            signatures_written += len(batch)
+            batch = {}
+    if batch:
+        article_signatures_store(signatures=batch)
+        signatures_written += len(batch)
+    # Keys shared by two or more articles, found by the database.
+    shared = (ArticleBand.objects.values("key").annotate(n=Count("id")).filter(n__gt=1).values("key"))
+    groups = defaultdict(list)
+    for key, article_id in ArticleBand.objects.filter(key__in=shared).values_list("key", "article_id"):
+        groups[key].append(article_id)
+    pairs = {(min(a, b), max(a, b)) for ids in groups.values() for a, b in combinations(ids, 2)}
+    involved = {i for pair in pairs for i in pair}
+    found = scored_pairs(pairs, stored_signatures(involved))
+    candidates_record(DuplicateCandidate.Kind.ARTICLE, found, "similar text")
+    return signatures_written, len(found)
+
+
+# --- images --------------------------------------------------------------------
+
+
+def images_rescan():
+    """Images with the same caption and credit, file bytes or perceptual hash."""
+    pairs = {}
+
+    def add(a, b, score):
+        key = (min(a, b), max(a, b))
+        pairs[key] = max(score, pairs.get(key, 0.0))
+
+    by_caption = defaultdict(list)
+    by_file = defaultdict(list)
+    hashed = []
+    for image_id, key, file_hash, phash in Image.objects.values_list(
+        "id", "caption_key", "file_hash", "perceptual_hash"
+    ).iterator(chunk_size=SCAN_CHUNK):
+        by_caption[key].append(image_id)
+        if file_hash:
+            by_file[file_hash].append(image_id)
+        if phash is not None:
+            hashed.append((image_id, phash))
+    for group in list(by_caption.values()) + list(by_file.values()):
+        for a, b in combinations(group, 2):
+            add(a, b, 1.0)
+    # Two hashes within MAX_DISTANCE bits agree exactly on at least one of
+    # MAX_DISTANCE + 1 slices of the hash (pigeonhole): bucket by slice.
+    slices = MAX_DISTANCE + 1
+    width = 64 // slices
+    buckets = defaultdict(list)
+    for image_id, phash in hashed:
+        unsigned = phash & ((1 << 64) - 1)
+        for index in range(slices):
+            buckets[(index, (unsigned >> (index * width)) & ((1 << width) - 1))].append((image_id, phash))
+    for group in buckets.values():
+        for (a, hash_a), (b, hash_b) in combinations(group, 2):
+            d = distance(hash_a, hash_b)
+            if d <= MAX_DISTANCE:
+                add(a, b, 1.0 - d / 64)
+    candidates_record(DuplicateCandidate.Kind.IMAGE, [(a, b, s) for (a, b), s in pairs.items()], "same photo")
+    return len(pairs)
+
+
+# --- tags ----------------------------------------------------------------------
+
+
+def tag_key(name):
+    """Folded spelling: "Nëws", "news" and "NEWS" agree; so do "some tag", "some-tag"."""
+    return normalize_for_matching(name).replace(" ", "")
+
+
+def tags_rescan():
+    groups = defaultdict(list)
+    for tag_id, name in Tag.objects.values_list("id", "name"):
+        groups[tag_key(name)].append(tag_id)
+    pairs = [(min(a, b), max(a, b), 1.0) for ids in groups.values() for a, b in combinations(ids, 2)]
+    candidates_record(DuplicateCandidate.Kind.TAG, pairs, "same name, spelled differently")
+    return len(pairs)
+
+
+def duplicates_rescan():
+    """Rescan everything; returns counts for the report."""
+    signatures, articles = articles_rescan()
+    return {"signatures": signatures, "article_pairs": articles, "image_pairs": images_rescan(),
+            "tag_pairs": tags_rescan()}

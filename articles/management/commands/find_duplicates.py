@@ -1,0 +1,34 @@
+import json
+
+from django.core.management.base import BaseCommand
+
+from articles.duplicates import duplicates_rescan
+from articles.selectors import duplicate_candidates_as_dicts
+
+
+class Command(BaseCommand):
+    help = (
+        "Rescan all articles, images and tags for duplicates (after a threshold change or a bulk edit). "
+        "Pairs an editor dismissed or merged keep their status. With --format json, print the open "
+        "candidates instead of a summary."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--format", choices=["text", "json"], default="text")
+        parser.add_argument("--no-rescan", action="store_true", help="Only list; do not rescan first.")
+        parser.add_argument("--status", choices=["open", "dismissed", "merged", "all"], default="open",
+                            help="Which candidates --format json lists (default: open).")
+
+    def handle(self, *args, format, no_rescan, status, **options):
+        counts = None if no_rescan else duplicates_rescan()
+        if format == "json":
+            rows = duplicate_candidates_as_dicts(status=None if status == "all" else status)
+            self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1))
+            return
+        if counts:
+            self.stdout.write(
+                f"Scanned {counts['signatures']} article(s). Candidate pairs found: "
+                f"{counts['article_pairs']} article, {counts['image_pairs']} image, {counts['tag_pairs']} tag."
+            )
+        rows = duplicate_candidates_as_dicts(status="open")
+        self.stdout.write(self.style.SUCCESS(f"{len(rows)} open candidate(s) to review in the admin."))
