@@ -17,10 +17,11 @@ from __future__ import annotations
 from collections import defaultdict
 from itertools import combinations
 
+from django.db import connection, transaction
 from django.db.models import Count
 
 from articles import similarity
-from articles.models import Article, ArticleBand, ArticleSignature, DuplicateCandidate, Tag
+from articles.models import Article, ArticleBand, ArticleSignature, DuplicateCandidate, Tag, paragraphs_from_body
 from articles.text import normalize_for_matching
 from media.hashing import MAX_DISTANCE, distance
 from media.models import Image
@@ -40,23 +41,61 @@ def chunked(items, size):
 
 
 def article_signature(title, paragraphs):
-    return similarity.signature(similarity.shingles(title, paragraphs))
+    return similarity.signature(similarity.shingle_array(title, paragraphs))
 
 
-def article_signatures_store(*, signatures):
-    """Store signatures and band keys for {article_id: signature}, replacing old ones."""
+def insert_rows(model, fields, rows):
+    """INSERT plain tuples in multi-row statements, without model instances.
+
+    Band keys are 32 rows per article; building a model instance for each
+    cost more than everything else the importer does per article.
+    """
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(model._meta.get_field(f).column) for f in fields)
+    placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    # SQLite caps parameters per statement (999); PostgreSQL does not.
+    per_statement = max(1, (connection.features.max_query_params or 20_000) // len(fields))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start:start + per_statement]
+            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholder] * len(chunk))}",
+                           [value for row in chunk for value in row])
+
+
+def article_signatures_store(*, signatures, keys=None, replace=True):
+    """Store signatures and band keys for {article_id: signature}.
+
+    keys: {article_id: band keys} when already computed. replace=False
+    skips deleting old rows, for articles that have none yet.
+    """
     ids = list(signatures)
-    ArticleSignature.objects.filter(article_id__in=ids).delete()
-    ArticleBand.objects.filter(article_id__in=ids).delete()
-    ArticleSignature.objects.bulk_create(
-        ArticleSignature(article_id=article_id, signature=similarity.signature_to_bytes(sig))
-        for article_id, sig in signatures.items()
-    )
-    ArticleBand.objects.bulk_create(
-        ArticleBand(article_id=article_id, key=key)
-        for article_id, sig in signatures.items()
-        for key in similarity.band_keys(sig)
-    )
+    keys = keys or {article_id: similarity.band_keys(sig) for article_id, sig in signatures.items()}
+    if replace:
+        ArticleSignature.objects.filter(article_id__in=ids).delete()
+        ArticleBand.objects.filter(article_id__in=ids).delete()
+    insert_rows(ArticleSignature, ["article", "signature"],
+                [(article_id, similarity.signature_to_bytes(sig)) for article_id, sig in signatures.items()])
+    insert_rows(ArticleBand, ["article", "key"],
+                [(article_id, key) for article_id in ids for key in keys[article_id]])
+
+
+def stored_band_owners(keys):
+    """(key, article_id) rows of stored articles having any of the keys.
+
+    Raw SQL: an import batch asks for 16,000 keys, and preparing each as an
+    ORM lookup parameter cost more than the indexed look-up itself.
+    """
+    table = connection.ops.quote_name(ArticleBand._meta.db_table)
+    keys = list(keys)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT key, article_id FROM {table} WHERE key = ANY(%s)", [keys])
+            yield from cursor.fetchall()
+            return
+        for chunk in chunked(keys, KEY_CHUNK):
+            cursor.execute(f"SELECT key, article_id FROM {table} WHERE key IN ({', '.join(['%s'] * len(chunk))})",
+                           chunk)
+            yield from cursor.fetchall()
 
 
 def stored_signatures(article_ids):
@@ -69,23 +108,22 @@ def stored_signatures(article_ids):
     return found
 
 
-def article_candidates_for(*, signatures):
+def article_candidates_for(*, signatures, keys):
     """Near-duplicate pairs among {article_id: signature} and with stored articles.
 
-    Returns [(low_id, high_id, score)], scores at or above THRESHOLD.
-    The new articles' own band keys must not be stored yet, or must be
-    excluded by id (they are).
+    keys: {article_id: band keys}. Returns [(low_id, high_id, score)] with
+    scores at or above THRESHOLD.
     """
     new_ids = set(signatures)
-    pairs = set(similarity.candidate_pairs(signatures.items()))
     key_owner = defaultdict(list)
-    for article_id, sig in signatures.items():
-        for key in similarity.band_keys(sig):
+    for article_id, article_keys in keys.items():
+        for key in article_keys:
             key_owner[key].append(article_id)
-    for keys in chunked(key_owner, KEY_CHUNK):
-        rows = (ArticleBand.objects.filter(key__in=keys).exclude(article_id__in=new_ids)
-                .values_list("key", "article_id"))
-        for key, stored_id in rows:
+    # Within the batch: articles sharing a key.
+    pairs = {(min(a, b), max(a, b)) for owners in key_owner.values() if len(owners) > 1
+             for a, b in combinations(owners, 2)}
+    for key, stored_id in stored_band_owners(key_owner):
+        if stored_id not in new_ids:
             for new_id in key_owner[key]:
                 pairs.add((min(new_id, stored_id), max(new_id, stored_id)))
     if not pairs:
@@ -116,34 +154,36 @@ def candidates_record(kind, pairs, reason=""):
     )
 
 
-def articles_check(*, records):
-    """At import: store signatures of new articles and record their candidates.
-
-    records: {article_id: (title, paragraphs)}. Returns the number of pairs.
+def articles_check(*, signatures, keys):
+    """At import: record near-duplicate candidates of new articles, then store
+    their signatures and band keys ({article_id: ...} each). Returns the
+    number of pairs found.
     """
-    signatures = {article_id: article_signature(title, paragraphs)
-                  for article_id, (title, paragraphs) in records.items()}
-    pairs = article_candidates_for(signatures=signatures)
-    article_signatures_store(signatures=signatures)
+    pairs = article_candidates_for(signatures=signatures, keys=keys)
+    article_signatures_store(signatures=signatures, keys=keys, replace=False)
     candidates_record(DuplicateCandidate.Kind.ARTICLE, pairs, "similar text")
     return len(pairs)
 
 
+@transaction.atomic
 def articles_rescan():
-    """Recompute every live article's signature and find all near-duplicate pairs."""
+    """Recompute every live article's signature and find all near-duplicate pairs.
+
+    One transaction: an interrupted rescan leaves the previous keys in place.
+    """
     ArticleBand.objects.all().delete()
     ArticleSignature.objects.all().delete()
     live = Article.objects.exclude(status=Article.Status.MERGED).order_by("id")
     signatures_written = 0
     batch = {}
     for article_id, title, body in live.values_list("id", "title", "body").iterator(chunk_size=SCAN_CHUNK):
-        batch[article_id] = article_signature(title, body.split("\n\n"))
+        batch[article_id] = article_signature(title, paragraphs_from_body(body))
         if len(batch) == SCAN_CHUNK:
-            article_signatures_store(signatures=batch)
+            article_signatures_store(signatures=batch, replace=False)
             signatures_written += len(batch)
             batch = {}
     if batch:
-        article_signatures_store(signatures=batch)
+        article_signatures_store(signatures=batch, replace=False)
         signatures_written += len(batch)
     # Keys shared by two or more articles, found by the database.
     shared = (ArticleBand.objects.values("key").annotate(n=Count("id")).filter(n__gt=1).values("key"))

@@ -16,7 +16,9 @@ import hashlib
 import io
 import json
 import os
+import queue
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
@@ -28,13 +30,14 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
-from articles import dumpparser
+from articles import dumpparser, similarity
+from articles.cache import content_changed
 from articles.duplicates import articles_check
 from articles.models import (
     Article, ArticleImage, ImportRun, Tag, TagAlias, TaggedArticle, body_from_paragraphs,
 )
 from articles.tagging import Vocabulary
-from articles.text import caption_key, clean_text, content_fingerprint
+from articles.text import caption_key, clean_text, fingerprint_of_normalized, normalized_parts
 from media.models import Image
 
 BATCH_SIZE = 500
@@ -59,6 +62,7 @@ class ImageRecord:
     caption: str
     credit: str
     alt_text: str = ""
+    key: str = ""  # caption_key, filled by prepare()
 
 
 @dataclass
@@ -80,6 +84,10 @@ class ArticleRecord:
     standfirst: str = ""
     byline: str = ""
     source: str = ""
+    # Filled by prepare(), ahead of the database writes.
+    fingerprint: str = ""
+    signature: object = None
+    band_keys: list[int] = field(default_factory=list)
 
     @property
     def lines(self):
@@ -259,6 +267,67 @@ def jsonl_record(number: int, text: str) -> ArticleRecord:
 
 
 # ---------------------------------------------------------------------------
+# Preparing: the CPU work, done ahead of the writes
+
+
+def prepare(record: ArticleRecord) -> ArticleRecord:
+    """Compute what writing needs: fingerprint, MinHash signature, band and caption keys."""
+    if record.error is None:
+        parts = normalized_parts(record.title, record.paragraphs)
+        record.fingerprint = fingerprint_of_normalized(parts)
+        record.signature = similarity.signature(similarity.shingles_of_normalized(parts))
+        record.band_keys = similarity.band_keys(record.signature)
+        for image in record.images:
+            image.key = caption_key(image.caption, image.credit)
+    return record
+
+
+class _Failure:
+    def __init__(self, error):
+        self.error = error
+
+
+_DONE = object()
+
+
+def read_ahead(items: Iterable, *, size: int) -> Iterator:
+    """Iterate over `items` in a background thread, up to `size` items ahead.
+
+    Parsing and hashing run in Python while the main thread waits for the
+    database, which releases the interpreter lock: the two overlap. The
+    queue bound keeps memory flat however long the dump is.
+    """
+    buffer = queue.Queue(maxsize=size)
+    stop = threading.Event()
+
+    def produce():
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        buffer.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            buffer.put(_DONE)
+        except BaseException as error:  # handed to the consumer, which re-raises it
+            buffer.put(_Failure(error))
+
+    thread = threading.Thread(target=produce, name="import-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while (item := buffer.get()) is not _DONE:
+            if isinstance(item, _Failure):
+                raise item.error
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
+# ---------------------------------------------------------------------------
 # Writing
 
 
@@ -336,11 +405,11 @@ class Importer:
                 progress()
 
     def count_dry_run(self, records):
-        fingerprints = {content_fingerprint(r.title, r.paragraphs) for r in records}
+        fingerprints = {r.fingerprint for r in records}
         existing = set(Article.objects.filter(fingerprint__in=fingerprints).values_list("fingerprint", flat=True))
         seen = set()
         for record in records:
-            fingerprint = content_fingerprint(record.title, record.paragraphs)
+            fingerprint = record.fingerprint
             if fingerprint in existing or fingerprint in seen:
                 self.report.articles_skipped += 1
             else:
@@ -351,7 +420,7 @@ class Importer:
         """Write one batch in one transaction with a fixed number of queries."""
         by_fingerprint = {}
         for record in records:
-            fingerprint = content_fingerprint(record.title, record.paragraphs)
+            fingerprint = record.fingerprint
             if fingerprint in by_fingerprint:
                 self.report.articles_skipped += 1  # the same article twice in one dump
             else:
@@ -370,7 +439,8 @@ class Importer:
             self.attach_tags(articles, new)
             # Near-duplicates against stored articles and within this dump.
             self.report.duplicate_candidates += articles_check(
-                records={articles[fp]: (new[fp].title, new[fp].paragraphs) for fp in articles}
+                signatures={articles[fp]: new[fp].signature for fp in articles},
+                keys={articles[fp]: new[fp].band_keys for fp in articles},
             )
             # The counters commit with the batch: a killed run's record
             # says what it really wrote.
@@ -433,7 +503,7 @@ class Importer:
 
     def attach_images(self, article_ids, new):
         """Place each article's photos, reusing images already stored."""
-        keyed = {fp: [(caption_key(i.caption, i.credit), i) for i in record.images] for fp, record in new.items()}
+        keyed = {fp: [(i.key, i) for i in record.images] for fp, record in new.items()}
         wanted = {key: image for pairs in keyed.values() for key, image in pairs}
         if not wanted:
             return
@@ -515,7 +585,8 @@ def import_stream(stream, *, name: str, options: ImportOptions,
         importer.prepare()
         importer.auto_tag = fmt == "text"
         records_of = jsonl_records if fmt == "jsonl" else text_records
-        records = records_of(buffered, encoding=options.encoding)
+        records = read_ahead(map(prepare, records_of(buffered, encoding=options.encoding)),
+                             size=2 * importer.batch_size)
         before = report.articles_created + report.articles_skipped + report.articles_failed
         importer.write(records, progress=(lambda: progress(reader.size)) if progress else None)
         if report.articles_created + report.articles_skipped + report.articles_failed == before:
@@ -534,6 +605,9 @@ def import_stream(stream, *, name: str, options: ImportOptions,
         for counter in ImportReport.COUNTERS:
             setattr(run, counter, getattr(report, counter))
         run.save()
+    # Bulk inserts send no signals: tell the reader pages' cache ourselves.
+    if not options.dry_run and (report.articles_created or report.images_created or report.tags_applied):
+        content_changed()
     return report
 
 

@@ -12,114 +12,138 @@ versions (hashes come from hashlib, never from ``hash()`` or a numpy RNG),
 because signatures and band keys are persisted.  Changing any constant below
 invalidates stored signatures and keys: bump ``SCHEME_VERSION`` and recompute.
 
-How the constants were chosen (scripts/similarity_study.py, 20,000 generated
-articles, 4,000 of them planted edited copies; see that script for the corpus):
+How the constants were chosen (scripts/similarity_study.py: a generated corpus
+of topic-clustered articles that share stock sentences and identical photo
+captions, with planted edited copies; 20,000 articles for the banding sweep):
 
-* SHINGLE_SIZE = 4: word 4-shingles gave the widest gap between the lowest
-  planted duplicates and the highest unrelated same-topic pairs.  3-shingles
-  let stock phrasing ("said on monday that") leak between unrelated stories;
-  5- and 6-shingles punish every one-word edit harder, pulling short edited
-  copies down towards the unrelated pairs.
-* THRESHOLD = 0.35: the hardest planted case, a 3-paragraph story with one
-  paragraph replaced plus a second edit, sits around J = 0.35-0.5
-  (its 1st percentile is ~0.37); unrelated same-topic pairs, even ones sharing
-  an identical photo caption and topic phrases, top out at J ~0.13.
-* BANDS x ROWS = 32 x 4 (NUM_PERM = 128): the S-curve 1 - (1 - s^4)^32 is
-  ~0.5 at s = 0.42 and 0.96 at s = 0.35 ... see the study for exact recall;
-  candidate probability for an unrelated pair at s = 0.13 is ~0.01.
-  Fewer rows (42 x 3) produce many more candidates to verify for no recall
-  gain; more rows (20 x 5, 16 x 8) lose the short edited copies.
+* SHINGLE_SIZE = 5: of k = 2..6, 5-word shingles gave the widest gap between
+  planted copies (1st percentile J = 0.45) and unrelated same-topic pairs
+  (99th percentile 0.10, max 0.15).  Shorter shingles let stock phrasing
+  ("said in a statement on monday") leak between unrelated stories: at k = 4
+  32 x 4 banding produced 9x as many candidates on 20,000 articles
+  (60,915 vs 6,913) for +0.004 recall.
+* BANDS x ROWS = 32 x 4 (NUM_PERM = 128, 512-byte signature): the S-curve
+  1 - (1 - s^4)^32 passes 50% at s = 0.42 (0.56 at 0.4, 0.87 at 0.5).  Measured
+  on 20,000 articles: recall 0.988, precision 1.0, ~15 false candidates per
+  look-up extrapolated to 1M stored articles.  42 x 3 reached recall 0.993
+  but ~330 false candidates per look-up; 25 x 5 dropped recall to 0.975.
+* THRESHOLD = 0.4, next to the S-curve midpoint, because banding already
+  decides near 0.4 (a pair at J = 0.35 becomes a candidate only 38% of the
+  time), so a lower verification threshold would promise recall that
+  banding cannot deliver.  The most similar unrelated pair seen was J = 0.35
+  (two 3-paragraph stories sharing a caption and a stock sentence).
+  Known limit: a 3-paragraph story with one paragraph replaced keeps only
+  J ~0.5 (5th percentile 0.27, overlapping the unrelated short pairs), so
+  only about 2 in 3 of those are caught; by then a third of it is new text.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 import numpy as np
 
-SCHEME_VERSION = 1
-SHINGLE_SIZE = 4
+from articles.text import normalized_parts
+
+SCHEME_VERSION = 2
+SHINGLE_SIZE = 5
 NUM_PERM = 128
 BANDS = 32
 ROWS = 4
-THRESHOLD = 0.35
+THRESHOLD = 0.4
 
-# Mersenne prime 2**31 - 1: with a, x < 2**31 the product a*x stays below
-# 2**62, so (a*x + b) mod p is exact in uint64 and every value fits uint32.
-_PRIME = (1 << 31) - 1
-_PRIME_U64 = np.uint64(_PRIME)
-_EMPTY = np.uint32(0xFFFFFFFF)  # never produced by a real hash (all < _PRIME)
-_CHUNK = 4096  # shingles per numpy block, bounds memory for huge texts
-_KEY_MASK = (1 << 63) - 1  # non-negative, fits a signed BIGINT
+_EMPTY = np.uint32(0xFFFFFFFF)  # an empty text's signature; matches nothing
+_KEY_MASK = np.uint64((1 << 63) - 1)  # non-negative, fits a signed BIGINT
+_SHIFT = np.uint64(32)
 
 
-def _param(label: str, i: int, modulus: int) -> int:
+def _param(label: str, i: int) -> int:
     digest = hashlib.blake2b(f"newsroom-minhash:{label}:{i}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "little") % modulus
+    return int.from_bytes(digest, "little")
 
 
-# Fixed parameters derived from hashlib, so they can never drift with a
-# numpy release the way a seeded Generator stream may.
-_A = np.array([1 + _param("a", i, _PRIME - 1) for i in range(NUM_PERM)], dtype=np.uint64)
-_B = np.array([_param("b", i, _PRIME) for i in range(NUM_PERM)], dtype=np.uint64)
+# Multiply-shift hashing, h(x) = ((a*x + b) mod 2**64) >> 32 with odd a: a
+# universal family that needs no modulo, so numpy computes it at memory
+# speed. Parameters come from hashlib so they can never drift with numpy.
+_A = np.array([_param("a", i) | 1 for i in range(NUM_PERM)], dtype=np.uint64)
+_B = np.array([_param("b", i) for i in range(NUM_PERM)], dtype=np.uint64)
+# Shingle hash = sum of word hashes times position constants (mod 2**64).
+_MAX_SHINGLE_SIZE = 8
+_POSITION = np.array([_param("position", i) | 1 for i in range(_MAX_SHINGLE_SIZE)], dtype=np.uint64)
+# Band key = FNV-style mix of the band's rows, salted per band.
+_BAND_SALT = np.array([_param("band", i) for i in range(BANDS)], dtype=np.uint64)
+_MIX = np.uint64(0x100000001B3)
 
-_APOSTROPHES = re.compile(r"['\u2019\u2018\u02bc]")
-_NON_WORD = re.compile(r"[\W_]+")
-
-
-def _words(text: str) -> list[str]:
-    """Casefolded words without diacritics or punctuation."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    # Drop apostrophes so "don't" and "dont" agree; other punctuation splits
-    # words so "well-known" and "well known" agree.
-    text = _APOSTROPHES.sub("", text.casefold())
-    return _NON_WORD.sub(" ", text).split()
+_word_hashes: dict[str, int] = {}
+_WORD_CACHE_LIMIT = 1_000_000
 
 
 def _hash64(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
 
 
-def shingles(title: str, paragraphs: Iterable[str], *, k: int = SHINGLE_SIZE) -> set[int]:
-    """Hashed word k-shingles (unsigned 64-bit ints) of title + body.
+def _word_hash(word: str) -> int:
+    value = _word_hashes.get(word)
+    if value is None:
+        if len(_word_hashes) >= _WORD_CACHE_LIMIT:
+            _word_hashes.clear()
+        value = _word_hashes[word] = _hash64(word)
+    return value
+
+
+def shingle_array(title: str, paragraphs: Iterable[str], *, k: int = SHINGLE_SIZE) -> np.ndarray:
+    """Distinct hashed word k-shingles of title + body, as a uint64 array.
 
     Title and paragraphs form one word stream; a text shorter than ``k``
-    words becomes a single shingle.  Empty text gives an empty set.
+    words becomes a single shingle. Each word is hashed once (and cached);
+    a shingle's hash combines its words' hashes with position constants.
     """
-    if k < 1:
-        raise ValueError("k must be >= 1")
-    words = _words(title)
-    for paragraph in paragraphs:
-        words.extend(_words(paragraph))
+    return shingles_of_normalized(normalized_parts(title, paragraphs), k=k)
+
+
+def shingles_of_normalized(parts: list[str], *, k: int = SHINGLE_SIZE) -> np.ndarray:
+    """``shingle_array`` for text already normalised by ``normalized_parts``."""
+    if not 1 <= k <= _MAX_SHINGLE_SIZE:
+        raise ValueError(f"k must be between 1 and {_MAX_SHINGLE_SIZE}")
+    words = " ".join(parts).split()
     if not words:
-        return set()
+        return np.empty(0, dtype=np.uint64)
+    try:
+        hashes = np.array(list(map(_word_hashes.__getitem__, words)), dtype=np.uint64)
+    except KeyError:  # a word not seen before: hash the stragglers one by one
+        hashes = np.array([_word_hash(word) for word in words], dtype=np.uint64)
     if len(words) < k:
-        return {_hash64(" ".join(words))}
-    return {_hash64(" ".join(words[i : i + k])) for i in range(len(words) - k + 1)}
+        return np.array([_hash64(" ".join(words))], dtype=np.uint64)
+    count = len(words) - k + 1
+    combined = hashes[:count] * _POSITION[0]
+    for offset in range(1, k):
+        combined += hashes[offset:offset + count] * _POSITION[offset]
+    return np.unique(combined)
 
 
-def signature(shingle_set: Iterable[int]) -> np.ndarray:
-    """MinHash signature: NUM_PERM uint32 minima of (a*x + b) mod p.
+def shingles(title: str, paragraphs: Iterable[str], *, k: int = SHINGLE_SIZE) -> set[int]:
+    """The shingles as a set of ints, for exact Jaccard comparisons."""
+    return set(shingle_array(title, paragraphs, k=k).tolist())
+
+
+def signature(shingle_set: Iterable[int] | np.ndarray) -> np.ndarray:
+    """MinHash signature: for each of NUM_PERM hash functions, the minimum over the shingles.
 
     An empty input gives an all-sentinel signature that matches nothing.
     """
-    values = np.fromiter(shingle_set, dtype=np.uint64)
+    if isinstance(shingle_set, np.ndarray):
+        values = shingle_set.astype(np.uint64, copy=False)
+    else:
+        values = np.fromiter(shingle_set, dtype=np.uint64)
     if values.size == 0:
         return np.full(NUM_PERM, _EMPTY, dtype=np.uint32)
-    values %= _PRIME_U64
-    sig = np.full(NUM_PERM, _PRIME, dtype=np.uint64)
-    for start in range(0, values.size, _CHUNK):
-        # In-place arithmetic: temporaries, not the maths, dominate the cost.
-        hashed = np.multiply(_A[:, None], values[None, start : start + _CHUNK])
-        hashed += _B[:, None]
-        hashed %= _PRIME_U64
-        np.minimum(sig, hashed.min(axis=1), out=sig)
-    return sig.astype(np.uint32)
+    hashed = np.multiply(_A[:, None], values[None, :])
+    hashed += _B[:, None]
+    hashed >>= _SHIFT
+    # Never equal to the sentinel: 2**32 - 1 would need a*x + b to be all ones.
+    return np.minimum(hashed.min(axis=1), np.uint64(0xFFFFFFFE)).astype(np.uint32)
 
 
 def _is_empty(sig: np.ndarray) -> bool:
@@ -127,22 +151,26 @@ def _is_empty(sig: np.ndarray) -> bool:
 
 
 def band_keys(sig: np.ndarray, *, bands: int = BANDS, rows: int = ROWS) -> list[int]:
-    """One key per band: a non-negative 63-bit int salted with the band index.
+    """One key per band: a non-negative 63-bit int, salted with the band index.
 
     ``bands``/``rows`` exist for the study script; stored keys must use the
-    defaults.  An empty signature has no keys, so empty articles never pair.
+    defaults. An empty signature has no keys, so empty articles never pair.
     """
-    sig = np.asarray(sig, dtype="<u4")
+    sig = np.asarray(sig, dtype=np.uint32)
     if bands * rows > sig.size:
         raise ValueError("bands * rows exceeds the signature length")
     if _is_empty(sig):
         return []
-    keys = []
-    for band in range(bands):
-        chunk = sig[band * rows : (band + 1) * rows].tobytes()
-        digest = hashlib.blake2b(band.to_bytes(2, "little") + chunk, digest_size=8).digest()
-        keys.append(int.from_bytes(digest, "little") & _KEY_MASK)
-    return keys
+    table = sig[: bands * rows].astype(np.uint64).reshape(bands, rows)
+    salt = _BAND_SALT[:bands] if bands <= BANDS else np.array(
+        [_param("band", i) for i in range(bands)], dtype=np.uint64)
+    keys = salt.copy()
+    for row in range(rows):
+        keys ^= table[:, row]
+        keys *= _MIX
+    keys ^= keys >> np.uint64(29)
+    keys *= _MIX
+    return (keys & _KEY_MASK).tolist()
 
 
 def estimate_similarity(sig_a: np.ndarray, sig_b: np.ndarray) -> float:

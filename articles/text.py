@@ -70,8 +70,37 @@ def _matching_replacement(ch: str) -> str:
 _MATCHING_TABLE = _MatchingTable()
 
 
+# Fast path for the common case, ASCII text: the same result as the full
+# normalisation below, done by one bytes.translate() (lower-casing included)
+# instead of four Unicode passes. Typographic quotes, dashes and spaces are
+# first replaced by ASCII characters that normalise identically, so English
+# news copy takes the fast path too.
+_TYPOGRAPHIC_TO_ASCII = (
+    ("\u201c", '"'), ("\u201d", '"'), ("\u201e", '"'), ("\u00ab", '"'), ("\u00bb", '"'),
+    ("\u2018", "'"), ("\u2019", "'"), ("\u2013", "-"), ("\u2014", "-"), ("\u2026", "..."),
+    ("\u00a0", " "), ("\u202f", " "), ("\u2007", " "),
+)
+_ASCII_PUNCTUATION = [chr(i) for i in range(128) if unicodedata.category(chr(i))[0] == "P"]
+_ASCII_TABLE = bytes.maketrans(
+    "".join(_ASCII_PUNCTUATION).encode() + b"ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    b" " * len(_ASCII_PUNCTUATION) + b"abcdefghijklmnopqrstuvwxyz",
+)
+_ASCII_DELETE = "".join(ch for ch in _ASCII_PUNCTUATION if ch in _WORD_JOINING_PUNCTUATION).encode() + b"\x00"
+
+
 def normalize_for_matching(s: str) -> str:
     """Fold case, accents, punctuation and compatibility forms for comparison."""
+    if not s.isascii():
+        for typographic, ascii_equivalent in _TYPOGRAPHIC_TO_ASCII:
+            if typographic in s:
+                s = s.replace(typographic, ascii_equivalent)
+        if not s.isascii():
+            return _normalize_any(s)
+    return " ".join(s.encode("ascii").translate(_ASCII_TABLE, _ASCII_DELETE).decode("ascii").split())
+
+
+def _normalize_any(s: str) -> str:
+    """The full normalisation, for any script."""
     s = unicodedata.normalize("NFKC", clean_text(s)).casefold()
     s = unicodedata.normalize("NFKD", s).translate(_MATCHING_TABLE)
     # NFC again so that e.g. Hangul jamo, split apart by NFKD, recompose.
@@ -80,12 +109,18 @@ def normalize_for_matching(s: str) -> str:
 
 def content_fingerprint(title: str, paragraphs: Iterable[str]) -> str:
     """SHA-256 hex of the normalised headline and paragraphs."""
-    digest = hashlib.sha256(normalize_for_matching(title).encode())
-    for paragraph in paragraphs:
-        # "\n" cannot survive normalisation, so the boundaries are unambiguous.
-        digest.update(b"\n")
-        digest.update(normalize_for_matching(paragraph).encode())
-    return digest.hexdigest()
+    return fingerprint_of_normalized(normalized_parts(title, paragraphs))
+
+
+def normalized_parts(title: str, paragraphs: Iterable[str]) -> list[str]:
+    """Headline and paragraphs normalised for matching: computed once, used by
+    the fingerprint and the near-duplicate shingles alike."""
+    return [normalize_for_matching(title), *map(normalize_for_matching, paragraphs)]
+
+
+def fingerprint_of_normalized(parts: list[str]) -> str:
+    # "\n" cannot survive normalisation, so the boundaries are unambiguous.
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def caption_key(caption: str, credit: str) -> str:

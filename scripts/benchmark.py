@@ -3,6 +3,7 @@
 
     .venv/bin/python scripts/benchmark.py import [--n 10000] [--db sqlite,postgres] [--repeat 3]
     .venv/bin/python scripts/benchmark.py memory [--sizes 10000,100000] [--db sqlite]
+    .venv/bin/python scripts/benchmark.py duplicates [--sizes 5000,20000,100000] [--db sqlite,postgres]
 
 Each run uses a throwaway database: a temporary SQLite file, or a new
 PostgreSQL database on PG_URL (default postgres://root@127.0.0.1:5432),
@@ -22,6 +23,7 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 PG_URL = os.environ.get("PG_URL", "postgres://root@127.0.0.1:5432")
 
 
@@ -67,7 +69,6 @@ def run_child(database, *args):
 
 
 def setup_django():
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
@@ -144,7 +145,6 @@ def child_memory(path):
 
 
 def generate(path, n, **kwargs):
-    sys.path.insert(0, str(ROOT))
     from articles.dumpgen import write_dump
 
     with open(path, "w", encoding="utf-8") as f:
@@ -183,12 +183,111 @@ def bench_memory(args):
                       f"{peak / first:>8.2f}x")
 
 
+# --- duplicates benchmark -------------------------------------------------------
+
+
+def planted_pairs(n, seed, near):
+    """True near-duplicate pairs of a generated dump, as article ids in the database."""
+    from articles.dumpgen import dump_articles, plan_duplicates
+    from articles.models import Article
+    from articles.text import content_fingerprint
+
+    fingerprints = [content_fingerprint(a.title, a.paragraphs) for a in dump_articles(n, seed=seed, near_duplicates=near)]
+    ids = dict(Article.objects.values_list("fingerprint", "id"))
+    groups = {}
+    for pair in plan_duplicates(n, seed=seed, near_duplicates=near):
+        groups.setdefault(pair.original, {ids[fingerprints[pair.original]]}).add(ids[fingerprints[pair.copy]])
+    return {(a, b) for group in groups.values() for a in group for b in group if a < b}
+
+
+def all_pairs_exact(threshold):
+    """The baseline: exact Jaccard of every pair of articles' shingle sets."""
+    from articles import similarity
+    from articles.models import Article, paragraphs_from_body
+
+    rows = list(Article.objects.values_list("id", "title", "body"))
+    sets = [(i, similarity.shingles(t, paragraphs_from_body(b))) for i, t, b in rows]
+    found = set()
+    for index, (a_id, a) in enumerate(sets):
+        size_a = len(a)
+        for b_id, b in sets[index + 1:]:
+            common = len(a & b)
+            if common and common / (size_a + len(b) - common) >= threshold:
+                found.add((min(a_id, b_id), max(a_id, b_id)))
+    return found
+
+
+def child_duplicates(path, n, near, seed, with_all_pairs):
+    setup_django()
+    from articles import similarity
+    from articles.duplicates import article_candidates_for, duplicates_rescan
+    from articles.importer import ImportOptions, import_paths
+    from articles.models import Article, DuplicateCandidate, paragraphs_from_body
+
+    report = import_paths([path], options=ImportOptions())
+    assert not report.errors, report.errors[:3]
+    DuplicateCandidate.objects.all().delete()
+    started = time.perf_counter()
+    duplicates_rescan()
+    rescan = time.perf_counter() - started
+    truth = planted_pairs(n, seed, near)
+    found = {tuple(sorted(c.pair_ids)) for c in DuplicateCandidate.objects.filter(kind="article")}
+    hits = len(found & truth)
+    result = {"articles": Article.objects.count(), "rescan_s": rescan, "true_pairs": len(truth),
+              "found_pairs": len(found), "recall": hits / len(truth) if truth else 1.0,
+              "precision": hits / len(found) if found else 1.0}
+    # The import-time check: 500 articles against everything stored, as
+    # one import batch does it (signatures, band-key look-ups, scoring).
+    sample = {article_id: (title, paragraphs_from_body(body)) for article_id, title, body
+              in Article.objects.order_by("-id")[:500].values_list("id", "title", "body")}
+    started = time.perf_counter()
+    signatures = {i: similarity.signature(similarity.shingles(*record)) for i, record in sample.items()}
+    article_candidates_for(signatures=signatures, keys={i: similarity.band_keys(sig) for i, sig in signatures.items()})
+    result["check_ms_per_article"] = 1000 * (time.perf_counter() - started) / len(sample)
+    if with_all_pairs:
+        started = time.perf_counter()
+        exact = all_pairs_exact(similarity.THRESHOLD)
+        result["all_pairs_s"] = time.perf_counter() - started
+        result["all_pairs_recall"] = len(exact & truth) / len(truth) if truth else 1.0
+    return result
+
+
+def bench_duplicates(args):
+    sizes = [int(size) for size in args.sizes.split(",")]
+    print(f"Near-duplicate finder: generated corpora, {args.near_share:.0%} planted near-duplicates")
+    print(f"{'database':<9} {'articles':>8} {'rescan s':>9} {'recall':>7} {'precision':>9} "
+          f"{'check ms/art':>12} {'all-pairs s':>11} {'speed-up':>8}")
+    with tempfile.TemporaryDirectory() as workdir:
+        for engine in args.db.split(","):
+            rescans = []
+            for size in sizes:
+                near = int(size * args.near_share)
+                path = f"{workdir}/dups-{size}.txt"
+                if not os.path.exists(path):
+                    generate(path, size, seed=7, near_duplicates=near)
+                with ThrowawayDatabase(engine, workdir) as database:
+                    result = run_child(database, "duplicates", path, str(size), str(near), "7",
+                                       "1" if size <= args.all_pairs_max else "0")
+                rescans.append(result["rescan_s"])
+                all_pairs = result.get("all_pairs_s")
+                print(f"{engine:<9} {result['articles']:>8} {result['rescan_s']:>9.2f} {result['recall']:>7.3f} "
+                      f"{result['precision']:>9.3f} {result['check_ms_per_article']:>12.2f} "
+                      f"{all_pairs if all_pairs else float('nan'):>11.1f} "
+                      f"{(all_pairs / result['rescan_s']) if all_pairs else float('nan'):>7.0f}x")
+            for (small, t_small), (large, t_large) in zip(zip(sizes, rescans), list(zip(sizes, rescans))[1:]):
+                print(f"  {engine}: rescan time({large})/time({small}) = {t_large / t_small:.2f} "
+                      f"for {large / small:.0f}x the articles")
+
+
 def child(args):
     kind, *rest = args.rest
     if kind == "import":
         result = child_import(rest[0], int(rest[1]))
     elif kind == "memory":
         result = child_memory(rest[0])
+    elif kind == "duplicates":
+        path, n, near, seed, all_pairs = rest
+        result = child_duplicates(path, int(n), int(near), int(seed), all_pairs == "1")
     else:
         sys.exit(f"unknown child benchmark {kind}")
     print(json.dumps(result))
@@ -206,6 +305,13 @@ def main():
     mem.add_argument("--sizes", default="10000,100000")
     mem.add_argument("--db", default="sqlite")
     mem.set_defaults(func=bench_memory)
+    dup = commands.add_parser("duplicates", help="near-duplicate finder: recall, precision, scaling")
+    dup.add_argument("--sizes", default="5000,20000,100000")
+    dup.add_argument("--db", default="sqlite,postgres")
+    dup.add_argument("--near-share", type=float, default=0.05)
+    dup.add_argument("--all-pairs-max", type=int, default=5000,
+                     help="also time exact all-pairs comparison for corpora up to this size")
+    dup.set_defaults(func=bench_duplicates)
     kid = commands.add_parser("child")
     kid.add_argument("rest", nargs="+")
     kid.set_defaults(func=child)

@@ -189,3 +189,15 @@ def test_caption_key_matches_equivalent_captions_and_separates_credits():
     assert caption_key("  protesters gather in gaza\u00a0", "REUTERS") == key
     assert caption_key("Protesters gather in Gaza.", "AFP") != key
     assert caption_key("Protesters gather in", "Gaza Reuters") != key
+
+
+_FAST_PATH_ALPHABET = st.sampled_from(
+    [chr(i) for i in range(32, 127)] + list("\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019\u2013\u2014\u2026\u00a0\u202f\u2007\t\x00")
+)
+
+
+@given(st.text(alphabet=_FAST_PATH_ALPHABET, max_size=30))
+def test_the_ascii_fast_path_normalises_exactly_like_the_full_path(s):
+    from articles.text import _normalize_any
+
+    assert normalize_for_matching(s) == _normalize_any(s)
