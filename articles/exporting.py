@@ -29,6 +29,7 @@ def article_as_dict(article):
         "slug": article.slug,
         "url": article.get_absolute_url(),
         "status": article.status,
+        "merged_into": article.merged_into_id,
         "published_at": article.published_at.isoformat() if article.published_at else None,
         "standfirst": article.standfirst,
         "byline": article.byline,

@@ -394,6 +394,10 @@ class Importer:
             for record in batch:
                 if record.error:
                     self.fail(record)
+                elif record.status == Article.Status.MERGED:
+                    # Its survivor's id means nothing here; the survivor
+                    # itself, with every tag and image, is in the export.
+                    self.report.articles_skipped += 1
                 else:
                     good.append(record)
             if good:

@@ -17,16 +17,19 @@ of topic-clustered articles that share stock sentences and identical photo
 captions, with planted edited copies; 20,000 articles for the banding sweep):
 
 * SHINGLE_SIZE = 5: of k = 2..6, 5-word shingles gave the widest gap between
-  planted copies (1st percentile J = 0.45) and unrelated same-topic pairs
+  planted copies (1st percentile J = 0.46) and unrelated same-topic pairs
   (99th percentile 0.10, max 0.15).  Shorter shingles let stock phrasing
-  ("said in a statement on monday") leak between unrelated stories: at k = 4
-  32 x 4 banding produced 9x as many candidates on 20,000 articles
-  (60,915 vs 6,913) for +0.004 recall.
+  ("said in a statement on monday") leak between unrelated stories: k = 4
+  gave 2.2x the band-key candidates at 32 x 4 (23,663 vs 10,889 on 20,000
+  articles) and 10x at 42 x 3, for +0.003 recall.
 * BANDS x ROWS = 32 x 4 (NUM_PERM = 128, 512-byte signature): the S-curve
   1 - (1 - s^4)^32 passes 50% at s = 0.42 (0.56 at 0.4, 0.87 at 0.5).  Measured
-  on 20,000 articles: recall 0.988, precision 1.0, ~15 false candidates per
-  look-up extrapolated to 1M stored articles.  42 x 3 reached recall 0.993
-  but ~330 false candidates per look-up; 25 x 5 dropped recall to 0.975.
+  on 20,000 articles: recall 0.988, precision 1.0, ~35 false candidates per
+  look-up extrapolated to 1M stored articles.  42 x 3 reached recall 0.992
+  but ~420 false candidates per look-up; 25 x 5 dropped recall to 0.976.
+  False-candidate counts swing several-fold with the hash parameters: text
+  shared across a topic (a caption, a stock sentence) can win a whole band
+  for every article carrying it, so read them as orders of magnitude.
 * THRESHOLD = 0.4, next to the S-curve midpoint, because banding already
   decides near 0.4 (a pair at J = 0.35 becomes a candidate only 38% of the
   time), so a lower verification threshold would promise recall that
@@ -77,7 +80,8 @@ _BAND_SALT = np.array([_param("band", i) for i in range(BANDS)], dtype=np.uint64
 _MIX = np.uint64(0x100000001B3)
 
 _word_hashes: dict[str, int] = {}
-_WORD_CACHE_LIMIT = 1_000_000
+# Bounded: distinct words (numbers, names) grow with the corpus, memory must not.
+_WORD_CACHE_LIMIT = 100_000
 
 
 def _hash64(text: str) -> int:

@@ -385,3 +385,26 @@ def test_a_killed_import_leaves_whole_articles_and_a_rerun_completes_it(tmp_path
     assert result.returncode == 0, result.stderr
     assert Article.objects.count() == 3000
     assert f"skipped {partial} already present" in result.stdout
+
+
+def test_merged_articles_in_an_export_are_skipped_and_their_survivors_imported(tmp_path):
+    from articles.merging import article_merge
+
+    survivor = make_article(title="Survivor", paragraphs=["Kept."], tags=["Iraq"])
+    merged = make_article(title="Merged copy", paragraphs=["Gone."], tags=["Syria"])
+    article_merge(survivor_id=survivor.pk, merged_id=merged.pk)
+    out = StringIO()
+    call_command("export_articles", stdout=out)
+    assert [json.loads(line)["merged_into"] for line in out.getvalue().splitlines()] == [None, survivor.pk]
+    path = dump(out.getvalue(), tmp_path, "export.jsonl")
+    Article.objects.filter(status=Article.Status.MERGED).delete()  # survivors are protected
+    Article.objects.all().delete()
+    Tag.objects.all().delete()
+
+    result, err, failed = run_import(path)
+
+    assert not failed, err
+    assert "skipped 1" in result
+    article = Article.objects.get()
+    assert article.title == "Survivor"
+    assert set(article.tags.names()) == {"Iraq", "Syria"}
