@@ -1,10 +1,11 @@
 """The editors' admin for articles, tags and import runs."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils.html import format_html, format_html_join
 
 from articles import admin_duplicates  # noqa: F401  (registers the duplicates queue)
+from articles.duplicates import tag_check
 from articles.models import Article, ArticleImage, ImportRun, Tag, TagAlias, TaggedArticle
 from media.admin import image_preview
 
@@ -120,6 +121,12 @@ class TagAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("tagged_articles"))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if tag_check(tag=obj):
+            self.message_user(request, "This tag looks like another spelling of an existing tag; see Duplicate "
+                              "candidates to merge them.", messages.WARNING)
 
     @admin.display(description="Articles", ordering="article_count")
     def article_count(self, obj):

@@ -240,12 +240,39 @@ def images_rescan():
     return len(pairs)
 
 
+def image_check(*, image):
+    """Candidates for one image an editor just saved: same caption, bytes or picture."""
+    same = Image.objects.filter(caption_key=image.caption_key)
+    if image.file_hash:
+        same = same | Image.objects.filter(file_hash=image.file_hash)
+    pairs = {(min(image.pk, other), max(image.pk, other)): 1.0
+             for other in same.exclude(pk=image.pk).values_list("id", flat=True)}
+    if image.perceptual_hash is not None:
+        hashed = Image.objects.exclude(pk=image.pk).filter(perceptual_hash__isnull=False)
+        for other, phash in hashed.values_list("id", "perceptual_hash").iterator(chunk_size=SCAN_CHUNK):
+            d = distance(image.perceptual_hash, phash)
+            if d <= MAX_DISTANCE:
+                key = (min(image.pk, other), max(image.pk, other))
+                pairs[key] = max(pairs.get(key, 0.0), 1.0 - d / 64)
+    candidates_record(DuplicateCandidate.Kind.IMAGE, [(a, b, s) for (a, b), s in pairs.items()], "same photo")
+    return len(pairs)
+
+
 # --- tags ----------------------------------------------------------------------
 
 
 def tag_key(name):
     """Folded spelling: "Nëws", "news" and "NEWS" agree; so do "some tag", "some-tag"."""
     return normalize_for_matching(name).replace(" ", "")
+
+
+def tag_check(*, tag):
+    """Candidates for one tag an editor just saved: the same name spelled differently."""
+    key = tag_key(tag.name)
+    pairs = [(min(tag.pk, other), max(tag.pk, other), 1.0)
+             for other, name in Tag.objects.exclude(pk=tag.pk).values_list("id", "name") if tag_key(name) == key]
+    candidates_record(DuplicateCandidate.Kind.TAG, pairs, "same name, spelled differently")
+    return len(pairs)
 
 
 def tags_rescan():

@@ -1,10 +1,11 @@
 """The editors' admin for images."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from articles.duplicates import image_check
 from media.models import Image
 
 
@@ -33,6 +34,13 @@ class ImageAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(usage_count=Count("article_images"))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        found = image_check(image=obj)
+        if found:
+            self.message_user(request, f"This image may duplicate {found} other image(s); see Duplicate candidates.",
+                              messages.WARNING)
 
     @admin.display(description="Image")
     def thumbnail(self, obj):

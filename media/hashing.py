@@ -5,8 +5,9 @@ from PIL import UnidentifiedImageError
 
 HASH_SIZE = 8  # 8x8 comparisons: a 64-bit hash
 # Hashes this close (differing bits out of 64) are the same picture. Measured
-# on resized (50%-200%) and JPEG re-encoded (quality 30-95) copies: at most
-# 4 bits differ; unrelated photos differ in about 32.
+# on 60 generated 640x480 pictures (blurred random shapes): 900 copies resized
+# to 25%-200% and re-encoded as JPEG at quality 30-95 differed by at most
+# 4 bits (mean 0.3); the 1,770 unrelated pairs by at least 16 (median 32).
 MAX_DISTANCE = 6
 
 

@@ -259,3 +259,25 @@ def test_bulk_merge_keeps_the_older_of_each_pair(client, pair):
     a, b = pair.pair
     b.refresh_from_db()
     assert b.merged_into_id == a.pk
+
+
+def test_an_editor_uploading_a_known_photo_is_warned_and_a_candidate_is_recorded(client):
+    original = upload(photo())
+    client.force_login(make_editor())
+    response = client.post(reverse("admin:media_image_add"), {
+        "file": SimpleUploadedFile("copy.jpg", photo(size=(300, 225), quality=80)),
+        "caption": "The same photo, resized", "credit": "AFP", "alt_text": "",
+    }, follow=True)
+    assert b"may duplicate 1 other image" in response.content
+    copy = Image.objects.exclude(pk=original.pk).get()
+    assert open_pairs("image") == {(original.pk, copy.pk)}
+
+
+def test_an_editor_creating_a_tag_variant_is_warned(client):
+    Tag.objects.create(name="ISIS")
+    client.force_login(make_editor())
+    response = client.post(reverse("admin:articles_tag_add"), {
+        "name": "I.S.I.S.", "slug": "i-s-i-s", "aliases-TOTAL_FORMS": "0", "aliases-INITIAL_FORMS": "0",
+    }, follow=True)
+    assert b"another spelling of an existing tag" in response.content
+    assert len(open_pairs("tag")) == 1
