@@ -27,6 +27,11 @@ from media.hashing import MAX_DISTANCE, distance
 from media.models import Image
 
 SCAN_CHUNK = 2000
+# A band key shared by more articles than this is text common to a whole
+# topic (a stock caption or sentence), not evidence of copying: skipped, so
+# one boilerplate line cannot make every pair of its articles a candidate.
+# Real copies still meet in their other bands.
+MAX_BUCKET = 200
 # Look-ups of band keys per query: below SQLite's and PostgreSQL's limits.
 KEY_CHUNK = 900
 
@@ -120,10 +125,16 @@ def article_candidates_for(*, signatures, keys):
         for key in article_keys:
             key_owner[key].append(article_id)
     # Within the batch: articles sharing a key.
-    pairs = {(min(a, b), max(a, b)) for owners in key_owner.values() if len(owners) > 1
+    pairs = {(min(a, b), max(a, b)) for owners in key_owner.values() if 1 < len(owners) <= MAX_BUCKET
              for a, b in combinations(owners, 2)}
+    stored = defaultdict(list)
     for key, stored_id in stored_band_owners(key_owner):
         if stored_id not in new_ids:
+            stored[key].append(stored_id)
+    for key, stored_ids in stored.items():
+        if len(stored_ids) + len(key_owner[key]) > MAX_BUCKET:
+            continue
+        for stored_id in stored_ids:
             for new_id in key_owner[key]:
                 pairs.add((min(new_id, stored_id), max(new_id, stored_id)))
     if not pairs:
@@ -190,7 +201,8 @@ def articles_rescan():
     groups = defaultdict(list)
     for key, article_id in ArticleBand.objects.filter(key__in=shared).values_list("key", "article_id"):
         groups[key].append(article_id)
-    pairs = {(min(a, b), max(a, b)) for ids in groups.values() for a, b in combinations(ids, 2)}
+    pairs = {(min(a, b), max(a, b)) for ids in groups.values() if len(ids) <= MAX_BUCKET
+             for a, b in combinations(ids, 2)}
     involved = {i for pair in pairs for i in pair}
     found = scored_pairs(pairs, stored_signatures(involved))
     candidates_record(DuplicateCandidate.Kind.ARTICLE, found, "similar text")
