@@ -1,12 +1,14 @@
 """The editors' admin for articles, tags and import runs."""
 
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from articles import admin_duplicates  # noqa: F401  (registers the duplicates queue)
 from articles.duplicates import tag_check
-from articles.models import Article, ArticleImage, ImportRun, Tag, TagAlias, TaggedArticle
+from articles.models import Article, ArticleImage, DuplicateCandidate, ImportRun, Tag, TagAlias, TaggedArticle
+from articles.selectors import duplicate_candidates
 from media.admin import image_preview
 
 
@@ -77,10 +79,12 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     inlines = [ArticleImageInline, TaggedArticleInline]
-    readonly_fields = ["fingerprint", "import_run", "source_file", "source_lines", "raw_text", "created_at", "updated_at"]
+    readonly_fields = ["fingerprint", "import_run", "source_file", "source_lines", "raw_text", "created_at", "updated_at",
+                       "merged_into_link", "possible_duplicates"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "standfirst", "body", "byline", "source"]}),
-        ("Publication", {"fields": ["status", "published_at"]}),
+        ("Publication", {"fields": ["status", "published_at", "merged_into_link"]}),
+        ("Duplicates", {"fields": ["possible_duplicates"]}),
         (
             "Provenance",
             {
@@ -102,6 +106,25 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description="Source lines")
     def source_lines(self, obj):
         return obj.source_lines or "–"
+
+    @admin.display(description="Merged into")
+    def merged_into_link(self, obj):
+        if obj.merged_into_id is None:
+            return "–"
+        return format_html('<a href="{}">{}</a>', reverse("admin:articles_article_change", args=[obj.merged_into_id]),
+                           obj.merged_into)
+
+    @admin.display(description="Open candidates")
+    def possible_duplicates(self, obj):
+        if obj.pk is None:
+            return "–"
+        candidates = duplicate_candidates(status=DuplicateCandidate.Status.OPEN, kind="article").filter(
+            Q(article_a=obj) | Q(article_b=obj))[:20]
+        if not candidates:
+            return "None."
+        return format_html("<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a> · {}</li>', (
+            (reverse("admin:articles_duplicatecandidate_compare", args=[c.pk]), f"{c.score:.2f}",
+             c.article_b if c.article_a_id == obj.pk else c.article_a) for c in candidates)))
 
 
 class TagAliasInline(admin.TabularInline):

@@ -186,6 +186,12 @@ class Article(models.Model):
         return content_fingerprint(self.title, self.paragraphs)
 
     def clean(self):
+        if self.status == self.Status.MERGED and self.merged_into_id is None:
+            raise ValidationError({"status": "Articles are merged from the duplicates queue, not by setting the status."})
+        if self.status != self.Status.MERGED:
+            # An editor taking an article out of "merged" un-merges it: its
+            # address stops redirecting.
+            self.merged_into = None
         # The form does not edit the fingerprint, so the unique constraint
         # would only surface as an IntegrityError; say it in words instead.
         if not self.fingerprint:

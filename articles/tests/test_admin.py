@@ -104,3 +104,51 @@ def test_admin_form_reports_a_duplicate_article_instead_of_crashing(client):
     response = client.post(reverse("admin:articles_article_add"), data)
     assert response.status_code == 200
     assert "same headline and body already exists" in response.content.decode()
+
+
+def article_form_data(article, **changes):
+    data = {
+        "title": article.title, "slug": article.slug, "body": article.body, "status": article.status,
+        "standfirst": "", "byline": "", "source": "",
+        "published_at_0": article.published_at.strftime("%Y-%m-%d") if article.published_at else "",
+        "published_at_1": article.published_at.strftime("%H:%M:%S") if article.published_at else "",
+        "article_images-TOTAL_FORMS": "0", "article_images-INITIAL_FORMS": "0",
+        "taggedarticle_set-TOTAL_FORMS": "0", "taggedarticle_set-INITIAL_FORMS": "0",
+    }
+    return {**data, **changes}
+
+
+def test_article_page_lists_its_open_duplicate_candidates(client):
+    from articles.models import DuplicateCandidate
+
+    a, b = make_article(title="First <i>copy</i>"), make_article(title="Second copy")
+    candidate = DuplicateCandidate.objects.create(kind="article", article_a=a, article_b=b, score=0.83)
+    client.force_login(make_editor())
+    html = client.get(reverse("admin:articles_article_change", args=[b.pk])).content.decode()
+    assert reverse("admin:articles_duplicatecandidate_compare", args=[candidate.pk]) in html
+    assert "0.83" in html and "First &lt;i&gt;copy&lt;/i&gt;" in html
+
+
+def test_an_editor_cannot_mark_an_article_merged_by_hand(client):
+    article = make_article()
+    client.force_login(make_editor())
+    response = client.post(reverse("admin:articles_article_change", args=[article.pk]),
+                           article_form_data(article, status="merged"))
+    assert response.status_code == 200
+    assert "merged from the duplicates queue" in response.content.decode()
+    article.refresh_from_db()
+    assert article.status == Article.Status.PUBLISHED
+
+
+def test_setting_a_merged_article_back_to_draft_unmerges_it(client):
+    from articles.merging import article_merge
+
+    survivor, merged = make_article(), make_article()
+    article_merge(survivor_id=survivor.pk, merged_id=merged.pk)
+    merged.refresh_from_db()
+    client.force_login(make_editor())
+    response = client.post(reverse("admin:articles_article_change", args=[merged.pk]),
+                           article_form_data(merged, status="draft"))
+    assert response.status_code == 302
+    merged.refresh_from_db()
+    assert (merged.status, merged.merged_into) == (Article.Status.DRAFT, None)
