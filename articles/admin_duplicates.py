@@ -7,12 +7,13 @@ checks staff status) and acts only on a POST that follows a confirmation page.
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from articles.comparison import paragraph_diff
 from articles.merging import MergeError, candidate_merge, candidates_dismiss
@@ -102,8 +103,9 @@ class DuplicateCandidateAdmin(admin.ModelAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("<int:pk>/compare/", wrap(self.compare_view), name="articles_duplicatecandidate_compare"),
-            path("<int:pk>/merge/", wrap(self.merge_view), name="articles_duplicatecandidate_merge"),
-            path("<int:pk>/dismiss/", wrap(self.dismiss_view), name="articles_duplicatecandidate_dismiss"),
+            path("<int:pk>/merge/", wrap(require_POST(self.merge_view)), name="articles_duplicatecandidate_merge"),
+            path("<int:pk>/dismiss/", wrap(require_POST(self.dismiss_view)),
+                 name="articles_duplicatecandidate_dismiss"),
         ] + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -113,6 +115,12 @@ class DuplicateCandidateAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         return get_object_or_404(duplicate_candidates(), pk=pk)
+
+    def _candidate_to_decide(self, request, pk):
+        """The candidate, for a user allowed to merge or dismiss it."""
+        if not self.has_merge_permission(request):
+            raise PermissionDenied
+        return self._candidate(request, pk)
 
     def _context(self, request, candidate, **extra):
         return {
@@ -143,11 +151,7 @@ class DuplicateCandidateAdmin(admin.ModelAdmin):
 
     def merge_view(self, request, pk):
         """POST survivor (+ reason): show the confirmation; POST with confirm: merge."""
-        candidate = self._candidate(request, pk)
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        if not self.has_merge_permission(request):
-            raise PermissionDenied
+        candidate = self._candidate_to_decide(request, pk)
         try:
             survivor_id = int(request.POST.get("survivor", ""))
         except ValueError:
@@ -170,11 +174,7 @@ class DuplicateCandidateAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:articles_duplicatecandidate_changelist"))
 
     def dismiss_view(self, request, pk):
-        candidate = self._candidate(request, pk)
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        if not self.has_merge_permission(request):
-            raise PermissionDenied
+        candidate = self._candidate_to_decide(request, pk)
         if request.POST.get("confirm") != "yes":
             return TemplateResponse(request, "admin/articles/duplicatecandidate/dismiss_confirm.html",
                                     self._context(request, candidate, candidates=[candidate]))
