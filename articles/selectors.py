@@ -1,8 +1,10 @@
 """Read-side queries shared by views, feeds, the API and commands."""
 
-from django.db.models import Prefetch
+from django.db.models import Count, Min, Prefetch
+from django.utils import timezone
 
-from articles.models import Article, ArticleImage, DuplicateCandidate
+from articles import search
+from articles.models import Article, ArticleImage, DuplicateCandidate, Tag, TaggedArticle
 
 
 def with_images_and_tags(queryset):
@@ -17,13 +19,104 @@ def with_images_and_tags(queryset):
     )
 
 
+# Readers never see the dump text an article was parsed from, and it is as
+# long as the body: leave it in the database.
+READER_DEFERRED_FIELDS = ("raw_text",)
+
+
 def article_list_published():
-    return with_images_and_tags(Article.objects.published())
+    return with_images_and_tags(Article.objects.published().defer(*READER_DEFERRED_FIELDS))
 
 
 def article_get_published(*, slug):
     """The published article with this slug, or Article.DoesNotExist."""
-    return with_images_and_tags(Article.objects.published()).get(slug=slug)
+    return article_list_published().get(slug=slug)
+
+
+# A merge chain longer than this is a loop, not history.
+MAX_MERGE_HOPS = 20
+RELATED_ARTICLES = 4
+
+
+def article_get_redirect_target(*, slug):
+    """Where a merged article's address now leads: the published survivor, or None.
+
+    Follows the merged_into chain, so an article merged into one that was
+    itself merged later still reaches the article readers can see.
+    """
+    article = Article.objects.filter(slug=slug, status=Article.Status.MERGED).select_related("merged_into").first()
+    for _ in range(MAX_MERGE_HOPS):
+        if article is None or article.status != Article.Status.MERGED:
+            break
+        article = article.merged_into
+    if article is None or article.status == Article.Status.MERGED:
+        return None
+    return Article.objects.published().filter(pk=article.pk).only("slug").first()
+
+
+def article_list_for_tag(*, tag):
+    return article_list_published().filter(tags=tag)
+
+
+def article_list_related(*, article, limit=RELATED_ARTICLES):
+    """Published articles sharing the most tags with `article`, in one query.
+
+    `article` comes with its tags prefetched, so reading them costs nothing.
+    """
+    tag_ids = [tag.pk for tag in article.tags.all()]
+    if not tag_ids:
+        return Article.objects.none()
+    return (
+        Article.objects.published()
+        .filter(tags__in=tag_ids)
+        .exclude(pk=article.pk)
+        .annotate(shared_tags=Count("tags"))
+        .only("title", "slug", "published_at")
+        .order_by("-shared_tags", "-published_at", "-id")[:limit]
+    )
+
+
+def article_search_published(*, query):
+    """Published articles matching a reader's query, most relevant first.
+
+    The query is cleaned (see search.clean_query); an empty one finds nothing.
+    """
+    return search.search(article_list_published(), search.clean_query(query))
+
+
+def article_list_api(*, tag=None, query="", since=None):
+    """The API's list: published articles, optionally filtered."""
+    articles = article_search_published(query=query) if search.clean_query(query) else article_list_published()
+    if tag is not None:
+        articles = articles.filter(tags=tag)
+    if since is not None:
+        articles = articles.filter(published_at__gte=since)
+    return articles
+
+
+def article_next_publication_time():
+    """When the next scheduled article goes live, or None.
+
+    The complement of Article.objects.published(): published articles whose
+    date has not come yet. Caches use it to know when the set changes by itself.
+    """
+    upcoming = Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+    return upcoming.aggregate(next=Min("published_at"))["next"]
+
+
+def tag_get_by_slug(*, slug):
+    return Tag.objects.filter(slug=slug).first()
+
+
+def tag_get_by_alias(*, slug):
+    """The tag an old (merged) tag address belongs to, or None."""
+    return Tag.objects.filter(aliases__slug=slug).first()
+
+
+def tag_list_published():
+    """Tags with at least one published article."""
+    tagged = TaggedArticle.objects.filter(content_object__in=Article.objects.published()).values("tag_id")
+    return Tag.objects.filter(pk__in=tagged)
 
 
 def duplicate_candidates(*, status=None, kind=None):

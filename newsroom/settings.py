@@ -8,6 +8,7 @@ turn DEBUG on (or supply a key) explicitly.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "newsroom.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -87,6 +89,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "articles.context_processors.site",
             ],
         },
     },
@@ -116,8 +119,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
     }
     # A file, not memory, for tests: the import tests start other processes
-    # on the same database.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # on the same database. One per test run, so parallel runs do not collide.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -179,3 +182,57 @@ LOGGING = {
 }
 
 NEWSROOM_PAGE_SIZE = 20
+
+# Reader site.
+NEWSROOM_SITE_NAME = os.environ.get("SITE_NAME", "Newsroom")
+NEWSROOM_API_PAGE_SIZE = 20
+NEWSROOM_FEED_SIZE = 30
+
+# Cache: local memory unless CACHE_URL (or REDIS_URL) names a shared one, so
+# that several processes and app servers see one another's changes.
+# redis://, rediss:// and unix:// select Redis; locmem:// is the default, said
+# explicitly (the test settings do).
+CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or ""
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "newsroom"),
+            # A stalled Redis must not hold requests for long.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+elif CACHE_URL in ("", "locmem://"):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}},
+    }
+else:
+    raise ImproperlyConfigured(f"CACHE_URL must start with redis://, rediss://, unix:// or be locmem://, not {CACHE_URL!r}")
+# Reader pages are cached until content changes (see articles/cache.py);
+# PAGE_CACHE_SECONDS=0 renders every request. A per-process cache cannot see
+# changes made by other processes (an import, another worker), so its content
+# version expires quickly; a shared cache keeps it until the next change.
+NEWSROOM_PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600"))
+NEWSROOM_CONTENT_VERSION_SECONDS = (
+    None if CACHES["default"]["BACKEND"].endswith("RedisCache") else int(os.environ.get("LOCAL_CACHE_SECONDS", "30"))
+)
+# Names the deployed code in cache keys and ETags; a digest of the sources when empty.
+NEWSROOM_RELEASE = os.environ.get("RELEASE", "")
+# A bare "hello world" view at /_hello/ for the benchmark's baseline.
+NEWSROOM_HELLO_VIEW = env_bool("BENCHMARK_HELLO_VIEW", False)
+
+# Content-Security-Policy for every response. No inline scripts or styles
+# anywhere; JSON-LD is data, never executed, so it needs no exception.
+_media_url = urlsplit(MEDIA_URL)
+_media_origin = f"{_media_url.scheme}://{_media_url.netloc}" if _media_url.netloc else ""
+CONTENT_SECURITY_POLICY = os.environ.get("CONTENT_SECURITY_POLICY") or "; ".join([
+    "default-src 'self'",
+    f"img-src 'self' data: {_media_origin}".strip(),
+    "script-src 'self'",
+    "style-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])

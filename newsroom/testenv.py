@@ -16,3 +16,9 @@ _static_root = os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "
 os.makedirs(_static_root, exist_ok=True)
 os.environ.setdefault("STATIC_ROOT", _static_root)
 os.environ.setdefault("STATICFILES_MANIFEST", "false")
+
+# Each test process has its own local-memory cache, emptied before every test
+# (conftest.py); a CACHE_URL in the environment must not make the suite flush
+# a shared Redis. The Redis tests configure their own, under their own prefix.
+os.environ["CACHE_URL"] = "locmem://"
+os.environ.pop("REDIS_URL", None)

@@ -4,6 +4,7 @@
     .venv/bin/python scripts/benchmark.py import [--n 10000] [--db sqlite,postgres] [--repeat 3]
     .venv/bin/python scripts/benchmark.py memory [--sizes 10000,100000] [--db sqlite]
     .venv/bin/python scripts/benchmark.py duplicates [--sizes 5000,20000,100000] [--db sqlite,postgres]
+    .venv/bin/python scripts/benchmark.py pages [--n 2000] [--db sqlite,postgres] [--duration 10]
 
 Each run uses a throwaway database: a temporary SQLite file, or a new
 PostgreSQL database on PG_URL (default postgres://root@127.0.0.1:5432),
@@ -279,12 +280,177 @@ def bench_duplicates(args):
                       f"for {large / small:.0f}x the articles")
 
 
+# --- reader pages benchmark -------------------------------------------------------
+
+
+PAGE_TAGS = 60
+TAGS_PER_ARTICLE = (2, 6)
+
+
+def child_pages_setup(path):
+    """Import a generated dump, tag it like a newsroom would, collect static files.
+
+    Dates and tags follow a realistic spread (a few per article, each tag on a few
+    percent of articles) rather than one tag on everything, which would make
+    "related articles" and tag pages unrepresentatively heavy.
+    """
+    import random
+    from datetime import timedelta
+
+    setup_django()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.models import Count
+
+    from articles.importer import ImportOptions, import_paths
+    from articles.models import Article, Tag, TaggedArticle
+
+    report = import_paths([path], options=ImportOptions())
+    assert not report.errors, report.errors[:3]
+    # An archive's articles have dates of their own; the import gave them all its time.
+    articles = list(Article.objects.only("id", "published_at"))
+    for age, article in enumerate(articles):
+        article.published_at -= timedelta(hours=age)
+    Article.objects.bulk_update(articles, ["published_at"], batch_size=500)
+    tags = [Tag.objects.create(name=f"Topic {n}", slug=f"topic-{n}") for n in range(PAGE_TAGS)]
+    rng = random.Random(5)
+    TaggedArticle.objects.bulk_create([
+        TaggedArticle(content_object_id=article_id, tag=tag)
+        for article_id in Article.objects.values_list("id", flat=True)
+        for tag in rng.sample(tags, rng.randint(*TAGS_PER_ARTICLE))
+    ])
+    call_command("collectstatic", interactive=False, verbosity=0)
+    # Planner statistics, as a database in service has them (autovacuum has not run yet).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    article = (Article.objects.published().annotate(photos=Count("article_images", distinct=True))
+               .order_by("-photos", "id").first())
+    tag = Tag.objects.annotate(uses=Count("tagged_articles")).order_by("-uses").first()
+    # Readers search for something specific: the headline's rarest word.
+    from articles.selectors import article_search_published
+
+    matches = {word: article_search_published(query=word).count() for word in set(article.title.split())}
+    word = min(matches, key=lambda w: (matches[w] == 0, matches[w], w))
+    return {"articles": report.articles_created, "article": article.get_absolute_url(),
+            "photos": article.photos, "tag": tag.get_absolute_url(), "tag_uses": tag.uses, "word": word,
+            "word_matches": matches[word]}
+
+
+def wrk(url, duration, connections):
+    """Requests/s and p50/p99 latency (ms) of `url` under wrk."""
+    result = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency",
+                             url], capture_output=True, text=True, check=True)
+    units = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    figures = {"errors": 0}
+    for line in result.stdout.splitlines():
+        words = line.split()
+        if line.startswith("Requests/sec:"):
+            figures["rps"] = float(words[1])
+        elif words[:1] in (["50%"], ["99%"]):
+            number = words[1].rstrip("usm")
+            figures["p" + words[0].rstrip("%")] = float(number) * units[words[1][len(number):]]
+        elif line.strip().startswith("Non-2xx or 3xx responses:"):
+            figures["errors"] = int(words[-1])
+    return figures
+
+
+class Server:
+    """gunicorn serving this project on a free local port, with the hello-world view on."""
+
+    def __init__(self, database, workers, **env):
+        import socket
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "DATABASE_URL": database.url, "DEBUG": "false", "SECURE_HTTPS": "false",
+                    "SECRET_KEY": "benchmark-" + "k" * 60, "ALLOWED_HOSTS": "127.0.0.1",
+                    "BENCHMARK_HELLO_VIEW": "true", "LOG_LEVEL": "WARNING", **env}
+        self.workers = workers
+
+    def __enter__(self):
+        import urllib.request
+
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "newsroom.wsgi", "--workers", str(self.workers),
+             "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning"],
+            cwd=ROOT, env=self.env)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(self.url + "/_hello/", timeout=1).read()
+                return self
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.process.kill()
+                    sys.exit("gunicorn did not start")
+                time.sleep(0.2)
+
+    def drain(self):
+        """Wait until requests queued by the last wrk run are served, so they do not count against the next."""
+        import urllib.request
+
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            started = time.monotonic()
+            urllib.request.urlopen(self.url + "/_hello/", timeout=120).read()
+            if time.monotonic() - started < 0.05:
+                return
+        sys.exit("the server did not settle")
+
+    def measure(self, path, duration, connections):
+        figures = wrk(self.url + path, duration, connections)
+        self.drain()
+        return figures
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def bench_pages(args):
+    from urllib.parse import quote
+
+    print(f"Reader pages under gunicorn ({args.workers} workers) and wrk ({args.connections} connections, "
+          f"{args.duration}s per URL), next to a hello-world view on the same server")
+    print(f"{'database':<9} {'cache':<8} {'page':<8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs hello':>9}")
+    with tempfile.TemporaryDirectory() as workdir:
+        path = f"{workdir}/dump.txt"
+        generate(path, args.n, seed=3)
+        os.environ["STATIC_ROOT"] = f"{workdir}/static"
+        for engine in args.db.split(","):
+            with ThrowawayDatabase(engine, workdir) as database:
+                setup = run_child(database, "pages-setup", path)
+                pages = {"hello": "/_hello/", "article": setup["article"], "home": "/", "tag": setup["tag"],
+                         "search": f"/search/?q={quote(setup['word'])}"}
+                for mode, seconds in (("none", "0"), ("pages", "3600")):
+                    with Server(database, args.workers, PAGE_CACHE_SECONDS=seconds) as server:
+                        for url in pages.values():  # warm up: connections, templates, caches
+                            server.measure(url, 1, args.connections)
+                        results = {name: server.measure(url, args.duration, args.connections)
+                                   for name, url in pages.items()}
+                        # Hello again at the end: the baseline is the mean of both.
+                        late = server.measure(pages["hello"], args.duration, args.connections)
+                        results["hello"]["rps"] = (results["hello"]["rps"] + late["rps"]) / 2
+                    for name, figures in results.items():
+                        ratio = figures["rps"] / results["hello"]["rps"]
+                        flag = f"  ({figures['errors']} errors)" if figures["errors"] else ""
+                        print(f"{engine:<9} {mode:<8} {name:<8} {figures['rps']:>8.0f} {figures['p50']:>8.2f} "
+                              f"{figures['p99']:>8.2f} {ratio:>8.2f}x{flag}")
+        print(f"Data: {setup['articles']} articles; the article page has {setup['photos']} photo(s); "
+              f"the tag page lists {setup['tag_uses']} articles; search for {setup['word']!r} "
+              f"({setup['word_matches']} matches).")
+
+
 def child(args):
     kind, *rest = args.rest
     if kind == "import":
         result = child_import(rest[0], int(rest[1]))
     elif kind == "memory":
         result = child_memory(rest[0])
+    elif kind == "pages-setup":
+        result = child_pages_setup(rest[0])
     elif kind == "duplicates":
         path, n, near, seed, all_pairs = rest
         result = child_duplicates(path, int(n), int(near), int(seed), all_pairs == "1")
@@ -312,6 +478,13 @@ def main():
     dup.add_argument("--all-pairs-max", type=int, default=5000,
                      help="also time exact all-pairs comparison for corpora up to this size")
     dup.set_defaults(func=bench_duplicates)
+    pag = commands.add_parser("pages", help="reader pages' requests/s and latency vs hello-world, under gunicorn")
+    pag.add_argument("--n", type=int, default=2000)
+    pag.add_argument("--db", default="sqlite,postgres")
+    pag.add_argument("--duration", type=int, default=10)
+    pag.add_argument("--connections", type=int, default=16)
+    pag.add_argument("--workers", type=int, default=2)
+    pag.set_defaults(func=bench_pages)
     kid = commands.add_parser("child")
     kid.add_argument("rest", nargs="+")
     kid.set_defaults(func=child)

@@ -1,0 +1,210 @@
+"""The reader pages' cache, and the one way to invalidate it.
+
+Pages are cached under a *content version*: a number kept in the cache that
+every change to articles, images or tags replaces. Nothing is deleted on a
+change; the next request simply looks under the new version, and entries
+under old versions expire by themselves. The same version makes the pages'
+ETag and Last-Modified, so a reader's browser or feed reader is told "not
+modified" without the page being rendered or even read from the cache.
+
+`content_changed()` is the whole invalidation API. Model signals call it for
+ordinary saves (see ArticlesConfig.ready and MediaConfig.ready); writes that
+bypass signals (the importer's bulk inserts, merges' bulk updates) call it
+themselves.
+"""
+
+import hashlib
+import logging
+import time
+from functools import lru_cache, wraps
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.template.response import SimpleTemplateResponse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+
+try:
+    from redis.exceptions import RedisError
+except ImportError:  # pragma: no cover - redis is in requirements.txt
+    RedisError = None
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "newsroom:content-version"
+SCHEDULE_KEY = "newsroom:next-publication:{version}"
+PAGE_KEY = "newsroom:page:{digest}"
+NEVER = float("inf")
+# An unreachable cache server must not take the site down with it, nor stop
+# editors saving: pages are then rendered on every request, and it is logged.
+CACHE_UNAVAILABLE = (RedisError,) if RedisError else ()
+# Statuses worth keeping: pages and redirects. Not 404s: anyone can invent
+# as many missing URLs as they like.
+CACHEABLE_STATUSES = {200, 301}
+
+
+def content_changed():
+    """Make every cached page stale. Call after any change readers may see.
+
+    Safe to call inside a transaction: the version is bumped at once and
+    again on commit, so a page rendered from the old rows between the two
+    is not kept under the new version.
+    """
+    _bump_logged()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_bump_logged)
+
+
+def invalidate_on_change(sender, **kwargs):
+    """Signal receiver for post_save/post_delete: invalidation, nothing else."""
+    content_changed()
+
+
+def content_version():
+    """The current content version: an increasing number of nanoseconds.
+
+    A scheduled article going live changes what readers may see without any
+    write, so the version also moves on when the next scheduled publication
+    time (looked up once per version) has passed.
+    """
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = _bump()
+    # A version's schedule never changes: each process remembers the last one.
+    known_version, due = _schedule_seen
+    if known_version != version:
+        due = _schedule(version)
+        _schedule_seen[:] = [version, due]
+    if due <= time.time():
+        version = _bump()
+    return version
+
+
+_schedule_seen = [None, NEVER]
+
+
+def _schedule(version):
+    """When the published set next changes by itself, as of `version` (a timestamp)."""
+    schedule_key = SCHEDULE_KEY.format(version=version)
+    due = cache.get(schedule_key)
+    if due is None:
+        from articles.selectors import article_next_publication_time
+
+        next_time = article_next_publication_time()
+        due = next_time.timestamp() if next_time else NEVER
+        cache.set(schedule_key, due, settings.NEWSROOM_CONTENT_VERSION_SECONDS)
+    return due
+
+
+def _bump():
+    # Never backwards, even if two servers' clocks disagree: a version seen
+    # before must not come back and revive old cached pages.
+    previous = cache.get(VERSION_KEY) or 0
+    version = max(time.time_ns(), previous + 1)
+    cache.set(VERSION_KEY, version, settings.NEWSROOM_CONTENT_VERSION_SECONDS)
+    return version
+
+
+def _bump_logged():
+    try:
+        _bump()
+    except CACHE_UNAVAILABLE:
+        logger.exception("Could not invalidate the page cache")
+
+
+@lru_cache(maxsize=1)
+def release():
+    """Identifies the code that renders pages, so a deploy starts a fresh cache.
+
+    Several servers share one Redis; pages cached by the old templates must
+    not be served after a deploy. RELEASE (e.g. a commit id) names it; by
+    default it is a digest of the templates, stylesheets and Python sources,
+    which is the same on every server running the same code.
+    """
+    if settings.NEWSROOM_RELEASE:
+        return settings.NEWSROOM_RELEASE
+    digest = hashlib.sha256()
+    base = Path(settings.BASE_DIR)
+    for folder in ("templates", "static", "articles", "media", "newsroom"):
+        for path in sorted((base / folder).rglob("*")):
+            if path.is_file() and path.suffix in {".html", ".css", ".txt", ".xml", ".py"} \
+                    and "tests" not in path.parts and "migrations" not in path.parts:
+                digest.update(str(path.relative_to(base)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _page_key(request, version, params):
+    query = "&".join(f"{name}={value}" for name in params for value in request.GET.getlist(name))
+    raw = "\n".join([release(), str(version), request.scheme, request.get_host(), request.path, query])
+    return PAGE_KEY.format(digest=hashlib.sha256(raw.encode()).hexdigest())
+
+
+def cached_page(*, params=()):
+    """Cache a reader view's responses and answer conditional GETs.
+
+    `params` names the query parameters that change the page (e.g. "page");
+    any others (tracking parameters from social links) share one entry.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in ("GET", "HEAD"):
+                return view(request, *args, **kwargs)
+            try:
+                version = content_version()
+            except CACHE_UNAVAILABLE:
+                logger.exception("Page cache unavailable; rendering %s", request.path)
+                return view(request, *args, **kwargs)
+            etag = f'W/"{release()}-{version:x}"'
+            last_modified = version // 1_000_000_000
+            # One-second resolution: a client sending only If-Modified-Since
+            # may miss a second change within the same second. Browsers and
+            # feed readers send If-None-Match too, which takes precedence.
+            response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+            if response is None:
+                response = _cached_response(request, view, args, kwargs, version, params)
+            if response.status_code in (200, 304):
+                response.headers["ETag"] = etag
+                response.headers["Last-Modified"] = http_date(last_modified)
+                # Browsers and proxies may keep the page, but must ask every time.
+                response.headers["Cache-Control"] = "public, max-age=0, must-revalidate"
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def _cached_response(request, view, args, kwargs, version, params):
+    seconds = settings.NEWSROOM_PAGE_CACHE_SECONDS
+    if not seconds:
+        return view(request, *args, **kwargs)
+    key = _page_key(request, version, params)
+    try:
+        stored = cache.get(key)
+    except CACHE_UNAVAILABLE:
+        logger.exception("Page cache unavailable; rendering %s", request.path)
+        return view(request, *args, **kwargs)
+    if stored is not None:
+        status, content_type, location, content = stored
+        response = HttpResponse(content, status=status, content_type=content_type)
+        if location:
+            response.headers["Location"] = location
+        return response
+    response = view(request, *args, **kwargs)
+    if isinstance(response, SimpleTemplateResponse):
+        # The sitemap views answer lazily; the content is needed now.
+        response.render()
+    if response.status_code in CACHEABLE_STATUSES and not response.streaming:
+        stored = (response.status_code, response.headers["Content-Type"], response.headers.get("Location"),
+                  response.content)
+        try:
+            cache.set(key, stored, seconds)
+        except CACHE_UNAVAILABLE:
+            logger.exception("Page cache unavailable; not storing %s", request.path)
+    return response

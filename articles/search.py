@@ -1,0 +1,154 @@
+"""Full-text search over articles, and its highlighted snippets.
+
+On PostgreSQL: a weighted tsvector (headline, standfirst, body) matched by
+`websearch_to_tsquery`, which accepts anything a reader types without a
+syntax error, ranked by `ts_rank` and highlighted by `ts_headline`. The
+vector is exactly the expression of the GIN index made by migration
+0005_search_index, so the index serves the match.
+
+Elsewhere (SQLite): every word of the query must appear in the headline,
+standfirst or body, case-insensitively; headline matches rank first.
+
+Either way the snippets are escaped before the matches are marked, so text
+from the data can never become markup.
+"""
+
+import re
+import secrets
+from functools import reduce
+from operator import or_
+
+from django.db import connection
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+
+MAX_QUERY_LENGTH = 200
+MAX_FALLBACK_TERMS = 8
+SEARCH_CONFIG = "english"
+SNIPPET_WORDS = 40
+# ts_headline marks matches with these; a per-process secret, so no article
+# text can contain them and smuggle markup through the highlighting.
+_TOKEN = secrets.token_hex(8)
+START_MARK = f"{{{{mark-{_TOKEN}}}}}"
+STOP_MARK = f"{{{{/mark-{_TOKEN}}}}}"
+_WORD = re.compile(r"\w+")
+
+
+def clean_query(raw):
+    """The query as searched: printable, single-spaced, at most 200 characters.
+
+    NUL and other control characters are dropped (PostgreSQL rejects NUL in
+    a string), and the length cap keeps a 5,000-character query cheap.
+    """
+    text = "".join(ch if ch.isprintable() else " " for ch in str(raw or "")[: MAX_QUERY_LENGTH * 4])
+    return " ".join(text.split())[:MAX_QUERY_LENGTH].strip()
+
+
+def uses_postgres():
+    return connection.vendor == "postgresql"
+
+
+def search_vector():
+    """The document searched; the same expression as the GIN index."""
+    from django.contrib.postgres.search import SearchVector
+
+    return (SearchVector("title", weight="A", config=SEARCH_CONFIG)
+            + SearchVector("standfirst", weight="B", config=SEARCH_CONFIG)
+            + SearchVector("body", weight="C", config=SEARCH_CONFIG))
+
+
+def search(queryset, query):
+    """Articles of `queryset` matching the cleaned `query`, most relevant first."""
+    if not query:
+        return queryset.none()
+    if uses_postgres():
+        return _postgres_search(queryset, query)
+    return _fallback_search(queryset, query)
+
+
+def _postgres_search(queryset, query):
+    from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+
+    search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+    vector = search_vector()
+    marks = {"start_sel": START_MARK, "stop_sel": STOP_MARK, "config": SEARCH_CONFIG}
+    return (
+        queryset.annotate(search=vector)
+        .filter(search=search_query)
+        .annotate(
+            search_rank=SearchRank(vector, search_query),
+            search_title=SearchHeadline("title", search_query, highlight_all=True, **marks),
+            search_snippet=SearchHeadline("body", search_query, max_words=SNIPPET_WORDS, min_words=15,
+                                          max_fragments=2, fragment_delimiter=" … ", **marks),
+        )
+        .order_by("-search_rank", "-published_at", "-id")
+    )
+
+
+def terms(query):
+    """The words of a query, without repeats, for the fallback search."""
+    seen = []
+    for word in _WORD.findall(query.casefold()):
+        if word not in seen:
+            seen.append(word)
+    return seen[:MAX_FALLBACK_TERMS]
+
+
+def _fallback_search(queryset, query):
+    words = terms(query)
+    if not words:
+        return queryset.none()
+    for word in words:
+        queryset = queryset.filter(Q(title__icontains=word) | Q(standfirst__icontains=word) | Q(body__icontains=word))
+    in_title = reduce(or_, [Q(title__icontains=word) for word in words])
+    rank = Case(When(in_title, then=Value(1)), default=Value(0), output_field=IntegerField())
+    return queryset.annotate(search_rank=rank).order_by("-search_rank", "-published_at", "-id")
+
+
+def highlight(articles, *, query):
+    """Give each found article `title_html` and `snippet_html`: escaped, matches in <mark>."""
+    if uses_postgres():
+        for article in articles:
+            article.title_html = _marks_to_html(article.search_title)
+            article.snippet_html = _marks_to_html(article.search_snippet)
+        return articles
+    pattern = _pattern(terms(query))
+    for article in articles:
+        article.title_html = _mark_matches(article.title, pattern)
+        article.snippet_html = _mark_matches(_excerpt(article.body or article.standfirst, pattern), pattern)
+    return articles
+
+
+def _marks_to_html(text):
+    return mark_safe(escape(text).replace(START_MARK, "<mark>").replace(STOP_MARK, "</mark>"))
+
+
+def _pattern(words):
+    if not words:
+        return None
+    # Longest first, so "gazan" wins over "gaza" where both were asked for.
+    alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+    return re.compile(alternatives, re.IGNORECASE)
+
+
+def _excerpt(text, pattern, context=160):
+    """About SNIPPET_WORDS words of `text` around its first match."""
+    match = pattern.search(text) if pattern else None
+    if match is None or match.start() < context:
+        return Truncator(text).words(SNIPPET_WORDS)
+    start = min(text.find(" ", match.start() - context) + 1, match.start())
+    return "… " + Truncator(text[start:]).words(SNIPPET_WORDS)
+
+
+def _mark_matches(text, pattern):
+    if pattern is None:
+        return escape(text)
+    parts, position = [], 0
+    for match in pattern.finditer(text):
+        parts.append(escape(text[position:match.start()]))
+        parts.append(f"<mark>{escape(match.group())}</mark>")
+        position = match.end()
+    parts.append(escape(text[position:]))
+    return mark_safe("".join(parts))
