@@ -163,7 +163,10 @@ class Article(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "-published_at"], name="articles_status_pub_idx"),
+            # Matches published() and the readers' order, ties included, so
+            # the newest page is read off the index instead of sorting the
+            # archive (an import gives many articles the same date).
+            models.Index(fields=["status", "-published_at", "-id"], name="articles_status_pub_id_idx"),
         ]
 
     def __str__(self):
