@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -373,3 +374,19 @@ class DuplicateCandidate(models.Model):
     @property
     def pair_ids(self):
         return getattr(self, f"{self.kind}_a_id"), getattr(self, f"{self.kind}_b_id")
+
+
+class ArticleSearchDocument(models.Model):
+    """An article's full-text document on PostgreSQL, kept by a database trigger.
+
+    Stored once per article rather than recomputed per query: ranking a
+    common word over a large archive would otherwise run to_tsvector on
+    every matching article. A table of its own keeps this bulky value out of
+    every other query on articles. Empty on SQLite, which searches without it.
+    """
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True, related_name="search_document")
+    document = SearchVectorField()
+
+    def __str__(self):
+        return f"search document of article {self.article_id}"

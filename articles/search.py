@@ -1,10 +1,9 @@
 """Full-text search over articles, and its highlighted snippets.
 
-On PostgreSQL: a weighted tsvector (headline, standfirst, body) matched by
+On PostgreSQL: a weighted tsvector (headline, standfirst, body), stored per
+article by a database trigger (migration 0007) and GIN-indexed, matched by
 `websearch_to_tsquery`, which accepts anything a reader types without a
-syntax error, ranked by `ts_rank` and highlighted by `ts_headline`. The
-vector is exactly the expression of the GIN index made by migration
-0005_search_index, so the index serves the match.
+syntax error, ranked by `ts_rank` and highlighted by `ts_headline`.
 
 Elsewhere (SQLite): every word of the query must appear in the headline,
 standfirst or body, case-insensitively; headline matches rank first.
@@ -19,7 +18,7 @@ from functools import reduce
 from operator import or_
 
 from django.db import connection
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -50,15 +49,6 @@ def uses_postgres():
     return connection.vendor == "postgresql"
 
 
-def search_vector():
-    """The document searched; the same expression as the GIN index."""
-    from django.contrib.postgres.search import SearchVector
-
-    return (SearchVector("title", weight="A", config=SEARCH_CONFIG)
-            + SearchVector("standfirst", weight="B", config=SEARCH_CONFIG)
-            + SearchVector("body", weight="C", config=SEARCH_CONFIG))
-
-
 def search(queryset, query):
     """Articles of `queryset` matching the cleaned `query`, most relevant first."""
     if not query:
@@ -72,13 +62,11 @@ def _postgres_search(queryset, query):
     from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 
     search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
-    vector = search_vector()
     marks = {"start_sel": START_MARK, "stop_sel": STOP_MARK, "config": SEARCH_CONFIG}
     return (
-        queryset.annotate(search=vector)
-        .filter(search=search_query)
+        queryset.filter(search_document__document=search_query)
         .annotate(
-            search_rank=SearchRank(vector, search_query),
+            search_rank=SearchRank(F("search_document__document"), search_query),
             search_title=SearchHeadline("title", search_query, highlight_all=True, **marks),
             search_snippet=SearchHeadline("body", search_query, max_words=SNIPPET_WORDS, min_words=15,
                                           max_fragments=2, fragment_delimiter=" … ", **marks),

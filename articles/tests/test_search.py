@@ -134,4 +134,15 @@ def test_postgres_search_uses_the_gin_index():
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "articles_article_search_gin" in plan, plan
+    assert "articles_search_document_gin" in plan, plan
+
+
+@on_postgres
+def test_postgres_keeps_the_search_document_in_step_with_the_text(client):
+    article = make_article(title="Floods in Basra", paragraphs=["The water rose."])
+    assert "1 result for" in search(client, "floods")
+    article.title = "Drought in Basra"
+    article.body = "The rivers dried up."
+    article.save()
+    assert "1 result for" in search(client, "drought")
+    assert "1 result for" not in search(client, "floods")
