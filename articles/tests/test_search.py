@@ -125,16 +125,20 @@ def test_postgres_matches_word_forms(client):
 
 
 @on_postgres
-def test_postgres_search_uses_the_gin_index():
-    from articles.search import search as search_articles
+def test_postgres_matches_search_documents_through_the_gin_index():
+    from django.contrib.postgres.search import SearchQuery
 
-    queryset = search_articles(Article.objects.all(), "basra").values("id")
-    sql, params = queryset.query.sql_with_params()
+    from articles.models import ArticleSearchDocument
+
+    make_article(title="Floods in Basra", paragraphs=["The water rose."])
+    matches = ArticleSearchDocument.objects.filter(document=SearchQuery("basra", config="english")).values("pk")
+    sql, params = matches.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "articles_search_document_gin" in plan, plan
+    assert matches.count() == 1
 
 
 @on_postgres
