@@ -169,23 +169,18 @@ def explain(article: ParsedArticle) -> list[ExplainedLine]:
 class _Row:
     """A line being parsed; ``role`` stays None until the line is placed."""
 
-    __slots__ = ("number", "raw", "clean", "error", "role", "reason")
+    __slots__ = ("number", "raw", "clean", "error", "role", "reason", "blank", "is_widget_start")
 
     def __init__(self, number: int, text: str, error: str | None) -> None:
         self.number = number
         self.raw = text.replace("\x00", "")
-        self.clean = clean_text(text)
+        self.clean = clean = clean_text(text) if text else ""
         self.error = error
         self.role: str | None = None
         self.reason = ""
-
-    @property
-    def blank(self) -> bool:
-        return self.error is None and not self.clean
-
-    @property
-    def is_widget_start(self) -> bool:
-        return self.error is None and self.clean == _WIDGET_TEXT
+        # Asked several times per line: computed once (clean and error never change).
+        self.blank = error is None and not clean
+        self.is_widget_start = error is None and clean == _WIDGET_TEXT
 
     @property
     def is_widget_number(self) -> bool:
@@ -580,15 +575,44 @@ def _read_byte_lines(
             number += 1
             yield _decode_line(spanning.take(), number, line_start, encoding, strip_bom, max_line_bytes)
             line_start = offset + len(pieces[0]) + 1
-            for piece in pieces[1:-1]:
-                number += 1
-                yield _decode_line(piece, number, line_start, encoding, strip_bom, max_line_bytes)
-                line_start += len(piece) + 1
+            middle = pieces[1:-1]
+            texts = _decode_together(chunk, line_start - offset, len(chunk) - len(pieces[-1]) - 1, encoding,
+                                     max_line_bytes) if middle else None
+            if texts is not None:
+                for text in texts:
+                    number += 1
+                    yield Line(number, text)
+                line_start = offset + len(chunk) - len(pieces[-1])
+            else:
+                for piece in middle:
+                    number += 1
+                    yield _decode_line(piece, number, line_start, encoding, strip_bom, max_line_bytes)
+                    line_start += len(piece) + 1
             spanning.add(pieces[-1])
         offset += len(chunk)
     if spanning.size or spanning.too_long:
         number += 1
         yield _decode_line(spanning.take(), number, line_start, encoding, strip_bom, max_line_bytes)
+
+
+def _decode_together(chunk: bytes, start: int, end: int, encoding: str, max_line_bytes: int) -> list[str] | None:
+    """The texts of the whole lines in chunk[start:end], decoded in one go, or
+    None if any of them needs the line-by-line path (an error to report).
+
+    One decode and one split instead of a call per line. UTF-8 only: each
+    line decodes on its own, so decoding them together gives the same
+    texts (a stateful encoding such as ISO-2022-JP would not).
+    """
+    if encoding != "utf-8" or end - start > max_line_bytes:
+        return None
+    try:
+        text = chunk[start:end].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    texts = text.split("\n")
+    if "\r" in text:
+        texts = [line.removesuffix("\r") for line in texts]
+    return texts
 
 
 def _decode_line(

@@ -14,11 +14,13 @@ however often it is found again.
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 from itertools import combinations
 
 from django.db import connection, transaction
 from django.db.models import Count
+from django.db.models.constants import OnConflict
 
 from articles import similarity
 from articles.models import Article, ArticleBand, ArticleSignature, DuplicateCandidate, Tag, paragraphs_from_body
@@ -34,6 +36,9 @@ SCAN_CHUNK = 2000
 MAX_BUCKET = 200
 # Look-ups of band keys per query: below SQLite's and PostgreSQL's limits.
 KEY_CHUNK = 900
+# psycopg2 reads COPY data in pieces of this size (its default, 8 KiB, made
+# hundreds of calls for one batch of articles).
+COPY_READ_SIZE = 1 << 20
 
 
 def chunked(items, size):
@@ -49,22 +54,78 @@ def article_signature(title, paragraphs):
     return similarity.signature(similarity.shingle_array(title, paragraphs))
 
 
-def insert_rows(model, fields, rows):
-    """INSERT plain tuples in multi-row statements, without model instances.
+def insert_rows(model, fields, rows, *, ignore_conflicts=False):
+    """INSERT plain tuples, without model instances.
 
     Band keys are 32 rows per article; building a model instance for each
-    cost more than everything else the importer does per article.
+    cost more than everything else the importer does per article. On
+    PostgreSQL rows that cannot conflict go in one COPY: about a third less
+    work for the database than multi-row INSERT, and no parameters for
+    psycopg2 to quote one by one. Rows that may conflict go in multi-row
+    INSERT ... ON CONFLICT DO NOTHING. Elsewhere (SQLite)
+    one statement runs for every row in C (executemany): through Django as
+    fast as multi-row statements, without their 999-parameter chunks.
     """
+    if not rows:
+        return
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(model._meta.get_field(f).column) for f in fields)
+    conflicts = OnConflict.IGNORE if ignore_conflicts else None
+    insert = f"{connection.ops.insert_statement(on_conflict=conflicts)} {table} ({columns}) VALUES"
+    suffix = connection.ops.on_conflict_suffix_sql(fields, conflicts, None, None) if conflicts else ""
     placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    # SQLite caps parameters per statement (999); PostgreSQL does not.
-    per_statement = max(1, (connection.features.max_query_params or 20_000) // len(fields))
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), per_statement):
-            chunk = rows[start:start + per_statement]
-            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholder] * len(chunk))}",
-                           [value for row in chunk for value in row])
+        if connection.vendor != "postgresql":
+            cursor.executemany(f"{insert} {placeholder} {suffix}", rows)
+        elif not ignore_conflicts and hasattr(cursor.cursor, "copy_expert"):
+            with connection.wrap_database_errors:
+                cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.StringIO(copy_text(rows)),
+                                          size=COPY_READ_SIZE)
+        else:
+            per_statement = max(1, 20_000 // len(fields))
+            for start in range(0, len(rows), per_statement):
+                chunk = rows[start:start + per_statement]
+                cursor.execute(f"{insert} {', '.join([placeholder] * len(chunk))} {suffix}",
+                               [value for row in chunk for value in row])
+
+
+def copy_text(rows):
+    """Rows in COPY's text format: tab-separated, one line per row.
+
+    Column by column, so that a column of plain numbers or of text with
+    nothing to escape costs no Python call per value.
+    """
+    columns = [copy_column(column) for column in zip(*rows)]
+    template = "\t".join(["%s"] * len(columns)) + "\n"
+    return "".join([template % row for row in zip(*columns)])
+
+
+def copy_column(values):
+    """One column's values as COPY text: numbers, and text with nothing to escape, as they are."""
+    kinds = set(map(type, values))
+    if kinds == {int}:
+        return values
+    if kinds == {str}:
+        joined = "".join(values)
+        return list(map(copy_escape, values)) if any(c in joined for c in "\\\t\n\r") else values
+    return list(map(copy_value, values))
+
+
+def copy_value(value):
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return copy_escape(value)
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return "\\\\x" + bytes(value).hex()  # bytea hex input, its backslash escaped for COPY
+    return str(value)  # numbers; datetimes print as ISO 8601, which PostgreSQL reads
+
+
+def copy_escape(text):
+    # The only characters COPY's text format gives a meaning to.
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def article_signatures_store(*, signatures, keys=None, replace=True):
@@ -88,13 +149,16 @@ def stored_band_owners(keys):
     """(key, article_id) rows of stored articles having any of the keys.
 
     Raw SQL: an import batch asks for 16,000 keys, and preparing each as an
-    ORM lookup parameter cost more than the indexed look-up itself.
+    ORM lookup parameter cost more than the indexed look-up itself. On
+    PostgreSQL the keys go as one array literal: adapting 16,000 ints one
+    by one took longer than the query.
     """
     table = connection.ops.quote_name(ArticleBand._meta.db_table)
     keys = list(keys)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"SELECT key, article_id FROM {table} WHERE key = ANY(%s)", [keys])
+            cursor.execute(f"SELECT key, article_id FROM {table} WHERE key = ANY(%s::bigint[])",
+                           ["{" + ",".join(map(str, keys)) + "}"])
             yield from cursor.fetchall()
             return
         for chunk in chunked(keys, KEY_CHUNK):

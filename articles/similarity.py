@@ -88,13 +88,21 @@ def _hash64(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
 
 
-def _word_hash(word: str) -> int:
-    value = _word_hashes.get(word)
-    if value is None:
-        if len(_word_hashes) >= _WORD_CACHE_LIMIT:
-            _word_hashes.clear()
-        value = _word_hashes[word] = _hash64(word)
-    return value
+def _word_hash_array(words: list[str]) -> np.ndarray:
+    """The words' hashes, from the cache; words not seen before are hashed once."""
+    cache = _word_hashes
+    try:
+        return np.fromiter(map(cache.__getitem__, words), dtype=np.uint64, count=len(words))
+    except KeyError:
+        # Most articles have a few new words (names, numbers): hash just
+        # those, then take the fast path again.
+        unseen = set(words).difference(cache)
+        if len(cache) + len(unseen) > _WORD_CACHE_LIMIT:
+            cache.clear()
+            unseen = set(words)
+        for word in unseen:
+            cache[word] = _hash64(word)
+        return np.fromiter(map(cache.__getitem__, words), dtype=np.uint64, count=len(words))
 
 
 def shingle_array(title: str, paragraphs: Iterable[str], *, k: int = SHINGLE_SIZE) -> np.ndarray:
@@ -109,22 +117,31 @@ def shingle_array(title: str, paragraphs: Iterable[str], *, k: int = SHINGLE_SIZ
 
 def shingles_of_normalized(parts: list[str], *, k: int = SHINGLE_SIZE) -> np.ndarray:
     """``shingle_array`` for text already normalised by ``normalized_parts``."""
+    hashes = _shingle_hashes(parts, k)
+    return hashes if hashes.size <= 1 else np.unique(hashes)
+
+
+def signature_of_normalized(parts: list[str]) -> np.ndarray:
+    """``signature(shingles_of_normalized(parts))``, faster: a repeated shingle
+    cannot change a minimum, so the shingles need no sorting out."""
+    return signature(_shingle_hashes(parts, SHINGLE_SIZE))
+
+
+def _shingle_hashes(parts: list[str], k: int) -> np.ndarray:
+    """The hash of every word k-shingle, repeats included."""
     if not 1 <= k <= _MAX_SHINGLE_SIZE:
         raise ValueError(f"k must be between 1 and {_MAX_SHINGLE_SIZE}")
     words = " ".join(parts).split()
     if not words:
         return np.empty(0, dtype=np.uint64)
-    try:
-        hashes = np.array(list(map(_word_hashes.__getitem__, words)), dtype=np.uint64)
-    except KeyError:  # a word not seen before: hash the stragglers one by one
-        hashes = np.array([_word_hash(word) for word in words], dtype=np.uint64)
     if len(words) < k:
         return np.array([_hash64(" ".join(words))], dtype=np.uint64)
+    hashes = _word_hash_array(words)
     count = len(words) - k + 1
     combined = hashes[:count] * _POSITION[0]
     for offset in range(1, k):
         combined += hashes[offset:offset + count] * _POSITION[offset]
-    return np.unique(combined)
+    return combined
 
 
 def shingles(title: str, paragraphs: Iterable[str], *, k: int = SHINGLE_SIZE) -> set[int]:
@@ -145,9 +162,10 @@ def signature(shingle_set: Iterable[int] | np.ndarray) -> np.ndarray:
         return np.full(NUM_PERM, _EMPTY, dtype=np.uint32)
     hashed = np.multiply(_A[:, None], values[None, :])
     hashed += _B[:, None]
-    hashed >>= _SHIFT
+    # Shifting is monotonic, so shift the 128 minima rather than every hash.
+    minima = hashed.min(axis=1) >> _SHIFT
     # Never equal to the sentinel: 2**32 - 1 would need a*x + b to be all ones.
-    return np.minimum(hashed.min(axis=1), np.uint64(0xFFFFFFFE)).astype(np.uint32)
+    return np.minimum(minima, np.uint64(0xFFFFFFFE)).astype(np.uint32)
 
 
 def _is_empty(sig: np.ndarray) -> bool:

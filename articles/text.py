@@ -35,6 +35,10 @@ _CREDIT_SEPARATOR = "\x1e"  # whitespace to str.split, so never left after norma
 
 def clean_text(s: str) -> str:
     """Remove invisible characters, apply NFC, collapse whitespace and strip."""
+    if s.isascii():  # most lines: of the invisible characters only NUL is ASCII, and NFC changes nothing
+        if "\x00" in s:
+            s = s.replace("\x00", "")
+        return " ".join(s.split())
     # Removal comes before NFC: deleting a zero-width space between a letter
     # and a combining mark creates a new composition opportunity.
     for ch in _INVISIBLE:

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Newsroom benchmarks: figures and ratios against a baseline run in the same process.
 
-    .venv/bin/python scripts/benchmark.py import [--n 10000] [--db sqlite,postgres] [--repeat 3]
+    .venv/bin/python scripts/benchmark.py import [--n 10000] [--db sqlite,postgres] [--repeat 3] [--without-search-index]
     .venv/bin/python scripts/benchmark.py memory [--sizes 10000,100000] [--db sqlite]
     .venv/bin/python scripts/benchmark.py duplicates [--sizes 5000,20000,100000] [--db sqlite,postgres]
     .venv/bin/python scripts/benchmark.py pages [--n 2000] [--db sqlite,postgres] [--duration 10]
@@ -123,8 +123,29 @@ def empty_tables():
     ImportRun.objects.all().delete()
 
 
-def child_import(path, repeat):
+# What full-text search adds to every article insert on PostgreSQL: the
+# document trigger of migration 0007, or 0005's expression index where that
+# is still in place. Dropped only in a throwaway database, so that the
+# importer's own speed can be shown beside the real-world figure.
+SEARCH_INDEX_DDL = (
+    "DROP TRIGGER IF EXISTS articles_article_search_document ON articles_article",
+    "DROP INDEX IF EXISTS articles_article_search_gin",
+)
+
+
+def drop_search_index():
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for statement in SEARCH_INDEX_DDL:
+                cursor.execute(statement)
+
+
+def child_import(path, repeat, without_search_index=False):
     setup_django()
+    if without_search_index:
+        drop_search_index()
     results = {"naive": [], "import_dump": []}
     for _ in range(repeat):
         for label, function in (("naive", naive_import), ("import_dump", our_import)):
@@ -142,7 +163,9 @@ def child_memory(path):
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     created = our_import(path)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"articles": created, "rss_before_kb": before, "peak_rss_kb": peak}
+    # The importer parses in a forked process of its own: its peak counts too.
+    reader = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {"articles": created, "rss_before_kb": before, "peak_rss_kb": peak, "reader_peak_rss_kb": reader}
 
 
 def generate(path, n, **kwargs):
@@ -154,24 +177,31 @@ def generate(path, n, **kwargs):
 
 def bench_import(args):
     print(f"Import benchmark: {args.n} generated articles, median of {args.repeat} runs")
-    print(f"{'database':<10} {'naive art/s':>12} {'import_dump art/s':>18} {'ratio':>7}")
+    print(f"{'database':<22} {'naive art/s':>12} {'import_dump art/s':>18} {'ratio':>7}")
     with tempfile.TemporaryDirectory() as workdir:
         path = f"{workdir}/dump.txt"
         generate(path, args.n, seed=1)
         for engine in args.db.split(","):
-            with ThrowawayDatabase(engine, workdir) as database:
-                result = run_child(database, "import", path, str(args.repeat))
-            ratio = result["import_dump"] / result["naive"]
-            print(f"{engine:<10} {result['naive']:>12.0f} {result['import_dump']:>18.0f} {ratio:>6.1f}x")
+            # The real-world figure, then (on request) the same without search's cost per insert.
+            variants = [("", [])]
+            if args.without_search_index and engine == "postgres":
+                variants.append((", no search index", ["without-search-index"]))
+            for label, extra in variants:
+                with ThrowawayDatabase(engine, workdir) as database:
+                    result = run_child(database, "import", path, str(args.repeat), *extra)
+                ratio = result["import_dump"] / result["naive"]
+                print(f"{engine + label:<22} {result['naive']:>12.0f} {result['import_dump']:>18.0f} {ratio:>6.1f}x")
 
 
 def bench_memory(args):
     sizes = [int(size) for size in args.sizes.split(",")]
-    print("Peak memory of import_dump (resident set size, separate processes)")
-    print(f"{'database':<10} {'articles':>9} {'dump MB':>8} {'peak MB':>8} {'vs first':>9}")
+    print("Peak memory of import_dump (resident set size, separate processes; the reader is the process")
+    print("the importer forks to parse and hash, which shares the importer's pages at first)")
+    print(f"{'database':<10} {'articles':>9} {'dump MB':>8} {'peak MB':>8} {'vs first':>9} {'reader MB':>10} "
+          f"{'vs first':>9}")
     with tempfile.TemporaryDirectory() as workdir:
         for engine in args.db.split(","):
-            first = None
+            first = first_reader = None
             for size in sizes:
                 path = f"{workdir}/dump-{size}.txt"
                 if not os.path.exists(path):
@@ -179,9 +209,11 @@ def bench_memory(args):
                 with ThrowawayDatabase(engine, workdir) as database:
                     result = run_child(database, "memory", path)
                 peak = result["peak_rss_kb"] / 1024
+                reader = result["reader_peak_rss_kb"] / 1024
                 first = first or peak
+                first_reader = first_reader or reader or 1
                 print(f"{engine:<10} {result['articles']:>9} {os.path.getsize(path) / 1e6:>8.0f} {peak:>8.0f} "
-                      f"{peak / first:>8.2f}x")
+                      f"{peak / first:>8.2f}x {reader:>10.0f} {reader / first_reader:>8.2f}x")
 
 
 # --- duplicates benchmark -------------------------------------------------------
@@ -446,7 +478,7 @@ def bench_pages(args):
 def child(args):
     kind, *rest = args.rest
     if kind == "import":
-        result = child_import(rest[0], int(rest[1]))
+        result = child_import(rest[0], int(rest[1]), without_search_index="without-search-index" in rest[2:])
     elif kind == "memory":
         result = child_memory(rest[0])
     elif kind == "pages-setup":
@@ -466,6 +498,9 @@ def main():
     imp.add_argument("--n", type=int, default=10_000)
     imp.add_argument("--db", default="sqlite,postgres")
     imp.add_argument("--repeat", type=int, default=3)
+    imp.add_argument("--without-search-index", action="store_true",
+                     help="on PostgreSQL, also measure both loops without full-text search's per-insert cost "
+                          "(its trigger or index dropped in the throwaway database)")
     imp.set_defaults(func=bench_import)
     mem = commands.add_parser("memory", help="peak memory of import_dump for growing dumps")
     mem.add_argument("--sizes", default="10000,100000")
