@@ -14,6 +14,8 @@ however often it is found again.
 
 from __future__ import annotations
 
+import hashlib
+
 import io
 from collections import defaultdict
 from itertools import combinations
@@ -128,19 +130,27 @@ def copy_escape(text):
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def article_signatures_store(*, signatures, keys=None, replace=True):
+def text_hash(title, body):
+    """Identifies the text a signature was computed from (title and stored body)."""
+    return hashlib.sha1(f"{title}\x00{body}".encode()).hexdigest()
+
+
+def article_signatures_store(*, signatures, keys=None, hashes=None, replace=True):
     """Store signatures and band keys for {article_id: signature}.
 
-    keys: {article_id: band keys} when already computed. replace=False
-    skips deleting old rows, for articles that have none yet.
+    keys: {article_id: band keys} when already computed; hashes:
+    {article_id: text_hash}. replace=False skips deleting old rows, for
+    articles that have none yet.
     """
     ids = list(signatures)
     keys = keys or {article_id: similarity.band_keys(sig) for article_id, sig in signatures.items()}
+    hashes = hashes or {}
     if replace:
         ArticleSignature.objects.filter(article_id__in=ids).delete()
         ArticleBand.objects.filter(article_id__in=ids).delete()
-    insert_rows(ArticleSignature, ["article", "signature"],
-                [(article_id, similarity.signature_to_bytes(sig)) for article_id, sig in signatures.items()])
+    insert_rows(ArticleSignature, ["article", "signature", "text_hash"],
+                [(article_id, similarity.signature_to_bytes(sig), hashes.get(article_id, ""))
+                 for article_id, sig in signatures.items()])
     insert_rows(ArticleBand, ["article", "key"],
                 [(article_id, key) for article_id in ids for key in keys[article_id]])
 
@@ -229,37 +239,50 @@ def candidates_record(kind, pairs, reason=""):
     )
 
 
-def articles_check(*, signatures, keys):
+def articles_check(*, signatures, keys, hashes=None):
     """At import: record near-duplicate candidates of new articles, then store
     their signatures and band keys ({article_id: ...} each). Returns the
     number of pairs found.
     """
     pairs = article_candidates_for(signatures=signatures, keys=keys)
-    article_signatures_store(signatures=signatures, keys=keys, replace=False)
+    article_signatures_store(signatures=signatures, keys=keys, hashes=hashes, replace=False)
     candidates_record(DuplicateCandidate.Kind.ARTICLE, pairs, "similar text")
     return len(pairs)
 
 
 @transaction.atomic
-def articles_rescan():
-    """Recompute every live article's signature and find all near-duplicate pairs.
+def articles_rescan(*, recompute=False):
+    """Find all near-duplicate pairs, re-signing articles whose text changed.
 
-    One transaction: an interrupted rescan leaves the previous keys in place.
+    An article whose headline and body hash to what its stored signature
+    was computed from keeps its signature and keys (a threshold change needs
+    no new ones); recompute=True re-signs every article. One transaction:
+    an interrupted rescan leaves the previous keys in place.
     """
-    ArticleBand.objects.all().delete()
-    ArticleSignature.objects.all().delete()
+    merged = Article.objects.filter(status=Article.Status.MERGED).values("id")
+    ArticleBand.objects.filter(article_id__in=merged).delete()
+    ArticleSignature.objects.filter(article_id__in=merged).delete()
+    stored = {} if recompute else dict(ArticleSignature.objects.values_list("article_id", "text_hash"))
     live = Article.objects.exclude(status=Article.Status.MERGED).order_by("id")
     signatures_written = 0
-    batch = {}
+    batch, hashes = {}, {}
+
+    def flush():
+        article_signatures_store(signatures=batch, hashes=hashes, replace=True)
+        batch.clear()
+        hashes.clear()
+
     for article_id, title, body in live.values_list("id", "title", "body").iterator(chunk_size=SCAN_CHUNK):
+        current = text_hash(title, body)
+        if stored.get(article_id) == current:
+            continue
+        hashes[article_id] = current
         batch[article_id] = article_signature(title, paragraphs_from_body(body))
+        signatures_written += 1
         if len(batch) == SCAN_CHUNK:
-            article_signatures_store(signatures=batch, replace=False)
-            signatures_written += len(batch)
-            batch = {}
+            flush()
     if batch:
-        article_signatures_store(signatures=batch, replace=False)
-        signatures_written += len(batch)
+        flush()
     # Keys shared by two or more articles, found by the database.
     shared = (ArticleBand.objects.values("key").annotate(n=Count("id")).filter(n__gt=1).values("key"))
     groups = defaultdict(list)
@@ -360,8 +383,8 @@ def tags_rescan():
     return len(pairs)
 
 
-def duplicates_rescan():
+def duplicates_rescan(*, recompute=False):
     """Rescan everything; returns counts for the report."""
-    signatures, articles = articles_rescan()
+    signatures, articles = articles_rescan(recompute=recompute)
     return {"signatures": signatures, "article_pairs": articles, "image_pairs": images_rescan(),
             "tag_pairs": tags_rescan()}

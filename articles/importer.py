@@ -39,7 +39,7 @@ from django.utils.text import slugify
 
 from articles import dumpparser, similarity
 from articles.cache import content_changed
-from articles.duplicates import articles_check, insert_rows
+from articles.duplicates import articles_check, insert_rows, text_hash
 from articles.models import (
     Article, ArticleImage, ImportRun, Tag, TagAlias, TaggedArticle, body_from_paragraphs,
 )
@@ -573,6 +573,8 @@ class Importer:
             self.report.duplicate_candidates += articles_check(
                 signatures={articles[fp]: new[fp].signature for fp in articles},
                 keys={articles[fp]: new[fp].band_keys for fp in articles},
+                hashes={articles[fp]: text_hash(new[fp].title, body_from_paragraphs(new[fp].paragraphs))
+                        for fp in articles},
             )
             # The counters commit with the batch: a killed run's record
             # says what it really wrote.

@@ -277,6 +277,10 @@ class ArticleSignature(models.Model):
 
     article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True, related_name="signature")
     signature = models.BinaryField()
+    text_hash = models.CharField(
+        max_length=40, blank=True, default="",
+        help_text="SHA-1 of the headline and body the signature was computed from: a rescan skips unchanged text.",
+    )
 
     def __str__(self):
         return f"signature of article {self.article_id}"

@@ -281,3 +281,19 @@ def test_an_editor_creating_a_tag_variant_is_warned(client):
     }, follow=True)
     assert b"another spelling of an existing tag" in response.content
     assert len(open_pairs("tag")) == 1
+
+
+def test_rescan_re_signs_only_articles_whose_text_changed(tmp_path):
+    from articles.models import ArticleSignature
+
+    run_import(dump(article_text("Factions set up operations room", BODY) +
+                    article_text("Remains of 30 people found in Syria", OTHER_BODY), tmp_path))
+    first, second = Article.objects.order_by("id")
+    assert duplicates_rescan()["signatures"] == 0  # signed at import, unchanged since
+    second.title = "Factions set up the operations room"
+    second.body = "\n\n".join(BODY)
+    second.save()
+    assert duplicates_rescan()["signatures"] == 1
+    assert open_pairs() == {(first.pk, second.pk)}
+    assert duplicates_rescan(recompute=True)["signatures"] == 2
+    assert ArticleSignature.objects.count() == 2
