@@ -16,10 +16,8 @@ from django.urls import reverse
 
 from articles.cache import cached_page
 from articles.exporting import article_as_dict
-from articles.models import Article
 from articles.selectors import (
-    article_get_published,
-    article_get_redirect_target,
+    article_resolve,
     article_list_api,
     tag_get_by_alias,
     tag_get_by_slug,
@@ -77,12 +75,10 @@ def article_list(request):
 
 @cached_page()
 def article_detail(request, slug):
-    try:
-        article = article_get_published(slug=slug)
-    except Article.DoesNotExist:
-        target = article_get_redirect_target(slug=slug)
-        if target is None:
-            return json_response({"errors": {"slug": [{"message": "No such article.", "code": "not_found"}]}},
-                                 status=404)
+    article, target = article_resolve(slug=slug)
+    if target is not None:
         return HttpResponsePermanentRedirect(reverse("articles:api_detail", kwargs={"slug": target.slug}))
+    if article is None:
+        return json_response({"errors": {"slug": [{"message": "No such article.", "code": "not_found"}]}},
+                             status=404)
     return json_response(article_as_dict(article))

@@ -54,6 +54,15 @@ def article_get_redirect_target(*, slug):
     return Article.objects.published().filter(pk=article.pk).only("slug").first()
 
 
+def article_resolve(*, slug):
+    """What a reader's address leads to: (article, None) for a published
+    article, (None, survivor) for a merged one, (None, None) for nothing."""
+    try:
+        return article_get_published(slug=slug), None
+    except Article.DoesNotExist:
+        return None, article_get_redirect_target(slug=slug)
+
+
 def article_list_for_tag(*, tag):
     return article_list_published().filter(tags=tag)
 

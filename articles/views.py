@@ -13,10 +13,8 @@ from django.urls import reverse
 
 from articles import feeds, search, seo
 from articles.cache import cached_page
-from articles.models import Article
 from articles.selectors import (
-    article_get_published,
-    article_get_redirect_target,
+    article_resolve,
     article_list_for_tag,
     article_list_published,
     article_list_related,
@@ -41,13 +39,11 @@ def home(request):
 
 @cached_page()
 def article_detail(request, slug):
-    try:
-        article = article_get_published(slug=slug)
-    except Article.DoesNotExist:
-        target = article_get_redirect_target(slug=slug)
-        if target is None:
-            raise Http404("No such article")
+    article, target = article_resolve(slug=slug)
+    if target is not None:
         return redirect(target, permanent=True)
+    if article is None:
+        raise Http404("No such article")
     return render(request, "articles/article_detail.html", {
         "article": article,
         "related": article_list_related(article=article),

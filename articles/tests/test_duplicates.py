@@ -15,7 +15,7 @@ from PIL import Image as PILImage
 
 from articles.duplicates import duplicates_rescan
 from articles.models import Article, ArticleBand, DuplicateCandidate, Tag
-from articles.tests.factories import make_article, make_editor, make_image
+from articles.tests.factories import make_article, make_editor
 from articles.tests.test_import_dump import article_text, dump, run_import
 from media.models import Image
 
