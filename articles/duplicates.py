@@ -199,8 +199,7 @@ def article_candidates_for(*, signatures, keys):
         for key in article_keys:
             key_owner[key].append(article_id)
     # Within the batch: articles sharing a key.
-    pairs = {(min(a, b), max(a, b)) for owners in key_owner.values() if 1 < len(owners) <= MAX_BUCKET
-             for a, b in combinations(owners, 2)}
+    pairs = similarity.pairs_in_buckets(key_owner.values(), max_size=MAX_BUCKET)
     stored = defaultdict(list)
     for key, stored_id in stored_band_owners(key_owner):
         if stored_id not in new_ids:
@@ -288,8 +287,7 @@ def articles_rescan(*, recompute=False):
     groups = defaultdict(list)
     for key, article_id in ArticleBand.objects.filter(key__in=shared).values_list("key", "article_id"):
         groups[key].append(article_id)
-    pairs = {(min(a, b), max(a, b)) for ids in groups.values() if len(ids) <= MAX_BUCKET
-             for a, b in combinations(ids, 2)}
+    pairs = similarity.pairs_in_buckets(groups.values(), max_size=MAX_BUCKET)
     involved = {i for pair in pairs for i in pair}
     found = scored_pairs(pairs, stored_signatures(involved))
     candidates_record(DuplicateCandidate.Kind.ARTICLE, found, "similar text")

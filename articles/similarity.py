@@ -45,6 +45,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from itertools import combinations
 
 import numpy as np
 
@@ -222,6 +223,21 @@ def signature_from_bytes(data: bytes) -> np.ndarray:
     return np.frombuffer(data, dtype="<u4").astype(np.uint32)
 
 
+def pairs_in_buckets(buckets: Iterable[list[int]], *, max_size: int | None = None) -> set[tuple[int, int]]:
+    """Every pair (low_id, high_id) of distinct ids sharing a bucket, once.
+
+    Buckets larger than ``max_size`` are skipped: text common to a whole
+    topic, not evidence of copying.
+    """
+    return {
+        (min(a, b), max(a, b))
+        for ids in buckets
+        if 1 < len(ids) and (max_size is None or len(ids) <= max_size)
+        for a, b in combinations(ids, 2)
+        if a != b
+    }
+
+
 def candidate_pairs(items: Iterable[tuple[int, np.ndarray]]) -> Iterator[tuple[int, int]]:
     """Pairs (low_id, high_id) sharing at least one band key, each once.
 
@@ -232,15 +248,4 @@ def candidate_pairs(items: Iterable[tuple[int, np.ndarray]]) -> Iterator[tuple[i
     for item_id, sig in items:
         for key in band_keys(sig):
             buckets[key].append(item_id)
-    seen: set[tuple[int, int]] = set()
-    for ids in buckets.values():
-        if len(ids) < 2:
-            continue
-        for i, first in enumerate(ids):
-            for second in ids[i + 1 :]:
-                if first == second:
-                    continue
-                pair = (first, second) if first < second else (second, first)
-                if pair not in seen:
-                    seen.add(pair)
-                    yield pair
+    yield from sorted(pairs_in_buckets(buckets.values()))
