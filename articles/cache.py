@@ -24,6 +24,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.template.response import SimpleTemplateResponse
+from django.urls import Resolver404, get_urlconf, resolve
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
@@ -148,6 +149,8 @@ def cached_page(*, params=()):
 
     `params` names the query parameters that change the page (e.g. "page");
     any others (tracking parameters from social links) share one entry.
+    PageCacheMiddleware serves what this stores without running the stack
+    below it; the decorator alone works too, only with more work per hit.
     """
 
     def decorator(view):
@@ -156,28 +159,63 @@ def cached_page(*, params=()):
             if request.method not in ("GET", "HEAD"):
                 return view(request, *args, **kwargs)
             try:
-                version = content_version()
+                validators = _validators()
             except CACHE_UNAVAILABLE:
                 logger.exception("Page cache unavailable; rendering %s", request.path)
                 return view(request, *args, **kwargs)
-            etag = f'W/"{release()}-{version:x}"'
-            last_modified = version // 1_000_000_000
-            # One-second resolution: a client sending only If-Modified-Since
-            # may miss a second change within the same second. Browsers and
-            # feed readers send If-None-Match too, which takes precedence.
-            response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+            response = get_conditional_response(request, etag=validators.etag,
+                                                 last_modified=validators.last_modified)
             if response is None:
-                response = _cached_response(request, view, args, kwargs, version, params)
-            if response.status_code in (200, 304):
-                response.headers["ETag"] = etag
-                response.headers["Last-Modified"] = http_date(last_modified)
-                # Browsers and proxies may keep the page, but must ask every time.
-                response.headers["Cache-Control"] = "public, max-age=0, must-revalidate"
-            return response
+                response = _cached_response(request, view, args, kwargs, validators.version, params)
+            return _with_validators(response, validators)
 
+        wrapper.page_cache_params = params
         return wrapper
 
     return decorator
+
+
+class Validators:
+    """A content version and the ETag and Last-Modified made from it."""
+
+    def __init__(self, version):
+        self.version = version
+        self.etag = f'W/"{release()}-{version:x}"'
+        # One-second resolution: a client sending only If-Modified-Since
+        # may miss a second change within the same second. Browsers and
+        # feed readers send If-None-Match too, which takes precedence.
+        self.last_modified = version // 1_000_000_000
+        self.last_modified_header = http_date(self.last_modified)
+
+
+@lru_cache(maxsize=4)
+def _validators_for(release, version):
+    return Validators(version)
+
+
+def _validators():
+    return _validators_for(release(), content_version())
+
+
+def _with_validators(response, validators):
+    if response.status_code in (200, 304):
+        response.headers["ETag"] = validators.etag
+        response.headers["Last-Modified"] = validators.last_modified_header
+        # Browsers and proxies may keep the page, but must ask every time.
+        response.headers["Cache-Control"] = "public, max-age=0, must-revalidate"
+    return response
+
+
+def _stored_response(key):
+    """The page stored under `key` as a response, or None."""
+    stored = cache.get(key)
+    if stored is None:
+        return None
+    status, content_type, location, content = stored
+    response = HttpResponse(content, status=status, content_type=content_type)
+    if location:
+        response.headers["Location"] = location
+    return response
 
 
 def _cached_response(request, view, args, kwargs, version, params):
@@ -186,15 +224,11 @@ def _cached_response(request, view, args, kwargs, version, params):
         return view(request, *args, **kwargs)
     key = _page_key(request, version, params)
     try:
-        stored = cache.get(key)
+        response = _stored_response(key)
     except CACHE_UNAVAILABLE:
         logger.exception("Page cache unavailable; rendering %s", request.path)
         return view(request, *args, **kwargs)
-    if stored is not None:
-        status, content_type, location, content = stored
-        response = HttpResponse(content, status=status, content_type=content_type)
-        if location:
-            response.headers["Location"] = location
+    if response is not None:
         return response
     response = view(request, *args, **kwargs)
     if isinstance(response, SimpleTemplateResponse):
@@ -208,3 +242,57 @@ def _cached_response(request, view, args, kwargs, version, params):
         except CACHE_UNAVAILABLE:
             logger.exception("Page cache unavailable; not storing %s", request.path)
     return response
+
+
+@lru_cache(maxsize=1024)
+def _page_cache_params(path, urlconf):
+    """The cached_page params of the view at `path`, or None if it is not cached.
+
+    Remembered per path: resolving is a good part of a cache hit's cost, and
+    an address leads to the same view until the code changes.
+    """
+    try:
+        return getattr(resolve(path, urlconf).func, "page_cache_params", None)
+    except Resolver404:
+        return None
+
+
+class PageCacheMiddleware:
+    """Answer a reader page from the cache before sessions, CSRF and auth run.
+
+    A stored page or a "not modified" is the same whoever asks (reader
+    pages read no session, user or CSRF token), so the middleware below
+    this one have nothing to add to it; skipping them and the view is what
+    makes a cache hit cost about as much as the cheapest view. Anything it
+    cannot answer (a miss, a POST, a page that is not cached) goes down the
+    stack as usual, and the view's cached_page decorator stores the result.
+    Keep it below the middleware that set headers on every response
+    (security, CSP, X-Frame-Options, static files).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.page(request) or self.get_response(request)
+
+    def page(self, request):
+        if request.method not in ("GET", "HEAD"):
+            return None
+        params = _page_cache_params(request.path_info, get_urlconf())
+        if params is None:
+            return None
+        try:
+            validators = _validators()
+            response = get_conditional_response(request, etag=validators.etag,
+                                                 last_modified=validators.last_modified)
+            if response is None and settings.NEWSROOM_PAGE_CACHE_SECONDS:
+                response = _stored_response(_page_key(request, validators.version, params))
+        except CACHE_UNAVAILABLE:
+            return None  # the decorator logs it and renders
+        if response is None:
+            return None
+        if not response.has_header("Content-Length"):
+            # What CommonMiddleware would have added.
+            response.headers["Content-Length"] = str(len(response.content))
+        return _with_validators(response, validators)

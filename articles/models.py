@@ -81,10 +81,18 @@ class TaggedArticle(TaggedItemBase):
         ]
 
 
+def published_q(prefix=""):
+    """The one definition of what a reader may see, as a condition.
+
+    `prefix` applies it across a relation (e.g. "content_object__" from a
+    tagging), for queries that must start from the other side of the join.
+    """
+    return models.Q(**{f"{prefix}status": Article.Status.PUBLISHED, f"{prefix}published_at__lte": timezone.now()})
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
-        """The one definition of what a reader may see."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        return self.filter(published_q())
 
 
 class Article(models.Model):

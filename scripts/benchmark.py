@@ -467,7 +467,8 @@ def bench_pages(args):
                 setup = run_child(database, "pages-setup", path)
                 pages = {"hello": "/_hello/", "article": setup["article"], "home": "/", "tag": setup["tag"],
                          "search": f"/search/?q={quote(setup['word'])}"}
-                for mode, seconds in (("none", "0"), ("pages", "3600")):
+                for mode in args.cache.split(","):
+                    seconds = {"none": "0", "pages": "3600"}[mode]
                     with Server(database, args.workers, PAGE_CACHE_SECONDS=seconds) as server:
                         for url in pages.values():  # warm up: connections, templates, caches
                             server.measure(url, 1, args.connections)
@@ -530,6 +531,7 @@ def main():
     pag.add_argument("--duration", type=int, default=10)
     pag.add_argument("--connections", type=int, default=16)
     pag.add_argument("--workers", type=int, default=2)
+    pag.add_argument("--cache", default="none,pages", help="page cache modes to measure: none, pages or both")
     pag.set_defaults(func=bench_pages)
     kid = commands.add_parser("child")
     kid.add_argument("rest", nargs="+")

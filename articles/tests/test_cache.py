@@ -68,6 +68,41 @@ def test_tracking_parameters_share_the_cached_page(client, django_assert_num_que
         assert client.get(article.get_absolute_url() + "?utm_source=social&fbclid=1").status_code == 200
 
 
+def test_a_cache_hit_skips_sessions_auth_and_csrf_but_keeps_every_header(client, monkeypatch):
+    from django.contrib.sessions.middleware import SessionMiddleware
+
+    article = make_article(title="A story")
+    sessions = []
+    real = SessionMiddleware.process_request
+    monkeypatch.setattr(SessionMiddleware, "process_request",
+                        lambda self, request: sessions.append(request.path) or real(self, request))
+    rendered = client.get(article.get_absolute_url())
+    assert sessions == [article.get_absolute_url()]
+    hit = client.get(article.get_absolute_url())
+    assert sessions == [article.get_absolute_url()], "a hit must not reach the session middleware"
+    assert hit.content == rendered.content
+    compared = {name for name in rendered.headers if name not in ("Date",)}
+    assert {name: hit.headers.get(name) for name in compared} == {name: rendered[name] for name in compared}
+    assert {"Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Content-Length"} <= compared
+
+
+def test_a_cache_hit_answers_conditional_gets_and_redirects_too(client):
+    article = make_article(title="Survivor")
+    etag = client.get(article.get_absolute_url())["ETag"]
+    assert client.get(article.get_absolute_url(), HTTP_IF_NONE_MATCH=etag).status_code == 304
+    tag = Tag.objects.create(name="Weather")
+    tag.aliases.create(name="Climate", slug="climate")
+    first = client.get("/tags/climate/")
+    again = client.get("/tags/climate/")
+    assert first.status_code == again.status_code == 301 and again["Location"] == first["Location"]
+
+
+def test_pages_that_are_not_cached_still_get_the_whole_stack(admin_client):
+    # The admin needs its session, user and CSRF token: the cache must stay out of its way.
+    response = admin_client.get("/admin/")
+    assert response.status_code == 200 and "ETag" not in response
+
+
 # --- invalidation --------------------------------------------------------------------
 
 

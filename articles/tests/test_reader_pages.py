@@ -143,6 +143,21 @@ def test_related_articles_are_those_sharing_most_tags_published_only(client):
     assert ">Main</a>" not in related
 
 
+def test_related_articles_break_ties_by_date_skip_scheduled_ones_and_stop_at_four(client):
+    from articles.selectors import RELATED_ARTICLES, article_list_related
+
+    now = timezone.now()
+    article = make_article(title="Main", tags=["Iraq", "Oil"])
+    older = make_article(title="Older, two shared", tags=["Iraq", "Oil"], published_at=now - timedelta(days=3))
+    newer = make_article(title="Newer, two shared", tags=["Iraq", "Oil"], published_at=now - timedelta(days=1))
+    singles = [make_article(title=f"One shared {n}", tags=["Iraq"], published_at=now - timedelta(days=10 + n))
+               for n in range(5)]
+    make_article(title="Scheduled", tags=["Iraq", "Oil"], published_at=now + timedelta(days=1))
+    related = article_list_related(article=Article.objects.prefetch_related("tags").get(pk=article.pk))
+    assert RELATED_ARTICLES == 4
+    assert [other.title for other in related] == [newer.title, older.title, singles[0].title, singles[1].title]
+
+
 def test_arabic_article_is_laid_out_right_to_left(client):
     article = make_article(title="اجتماع الفصائل في بغداد", paragraphs=["فقرة أولى.", "فقرة ثانية."],
                            slug="اجتماع-الفصائل")
