@@ -22,7 +22,7 @@ def image_as_dict(image):
 
 
 def article_as_dict(article):
-    """An article with prefetched images and tags as plain data."""
+    """An article from with_images_and_tags as plain data."""
     return {
         "id": article.pk,
         "title": article.title,
@@ -35,8 +35,8 @@ def article_as_dict(article):
         "byline": article.byline,
         "source": article.source,
         "body": article.paragraphs,
-        "images": [image_as_dict(placement.image) for placement in article.article_images.all()],
-        "tags": [tag.name for tag in article.tags.all()],
+        "images": [image_as_dict(placement.image) for placement in article.placements],
+        "tags": [tag.name for tag in article.tag_list],
     }
 
 

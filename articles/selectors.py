@@ -8,14 +8,21 @@ from articles.models import Article, ArticleImage, DuplicateCandidate, Tag, Tagg
 
 
 def with_images_and_tags(queryset):
-    """Prefetch images (in order) and tags: a constant number of queries."""
+    """Prefetch images and tags: two queries for any number of articles.
+
+    Each article gets plain lists, `placements` (its ArticleImages in order,
+    with their images) and `tag_list` (ordered by name, as Tag.Meta says;
+    taggit's manager refuses a custom queryset). Lists rather than the
+    related managers because Django builds a filtered queryset per article
+    and relation for a prefetched manager, a third of a listing's render time.
+    """
     return queryset.prefetch_related(
         Prefetch(
             "article_images",
             queryset=ArticleImage.objects.select_related("image").order_by("position", "id"),
+            to_attr="placements",
         ),
-        # taggit's manager refuses a custom queryset; Tag.Meta orders by name.
-        "tags",
+        Prefetch("tags", to_attr="tag_list"),
     )
 
 
@@ -72,9 +79,9 @@ def article_list_related(*, article, limit=RELATED_ARTICLES):
 
     Counted from the tag side, so only the taggings of this article's tags
     are read: starting from the articles made SQLite walk every published
-    article in the archive. `article` comes with its tags prefetched.
+    article in the archive. `article` comes from with_images_and_tags.
     """
-    tag_ids = [tag.pk for tag in article.tags.all()]
+    tag_ids = [tag.pk for tag in article.tag_list]
     if not tag_ids:
         return []
     ranked = list(

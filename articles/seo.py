@@ -63,8 +63,8 @@ def article_summary(article, words=DESCRIPTION_WORDS):
 
 
 def lead_image(article):
-    """The first image that has a file, or None (prefetched placements)."""
-    return next((p.image for p in article.article_images.all() if p.image.file), None)
+    """The first image that has a file, or None (an article from with_images_and_tags)."""
+    return next((p.image for p in article.placements if p.image.file), None)
 
 
 def article_meta(request, article):
@@ -78,12 +78,12 @@ def article_meta(request, article):
         image_alt=image.description if image else "",
         published_time=article.published_at,
         modified_time=article.updated_at,
-        tags=[tag.name for tag in article.tags.all()],
+        tags=[tag.name for tag in article.tag_list],
     )
 
 
 def news_article_data(request, article):
-    """schema.org NewsArticle for search engines, from a prefetched article."""
+    """schema.org NewsArticle for search engines, for an article from with_images_and_tags."""
     url = canonical_url(request, article.get_absolute_url())
     data = {
         "@context": "https://schema.org",
@@ -96,7 +96,7 @@ def news_article_data(request, article):
         "dateModified": article.updated_at,
         "publisher": {"@type": "Organization", "name": settings.NEWSROOM_SITE_NAME},
     }
-    images = [_image_object(request, placement.image) for placement in article.article_images.all()
+    images = [_image_object(request, placement.image) for placement in article.placements
               if placement.image.file]
     if images:
         data["image"] = images
@@ -104,7 +104,7 @@ def news_article_data(request, article):
         data["author"] = [{"@type": "Person", "name": article.byline}]
     elif article.source:
         data["author"] = [{"@type": "Organization", "name": article.source}]
-    tags = [tag.name for tag in article.tags.all()]
+    tags = [tag.name for tag in article.tag_list]
     if tags:
         data["keywords"] = tags
     return data

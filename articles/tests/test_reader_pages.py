@@ -144,7 +144,7 @@ def test_related_articles_are_those_sharing_most_tags_published_only(client):
 
 
 def test_related_articles_break_ties_by_date_skip_scheduled_ones_and_stop_at_four(client):
-    from articles.selectors import RELATED_ARTICLES, article_list_related
+    from articles.selectors import RELATED_ARTICLES, article_get_published, article_list_related
 
     now = timezone.now()
     article = make_article(title="Main", tags=["Iraq", "Oil"])
@@ -153,7 +153,7 @@ def test_related_articles_break_ties_by_date_skip_scheduled_ones_and_stop_at_fou
     singles = [make_article(title=f"One shared {n}", tags=["Iraq"], published_at=now - timedelta(days=10 + n))
                for n in range(5)]
     make_article(title="Scheduled", tags=["Iraq", "Oil"], published_at=now + timedelta(days=1))
-    related = article_list_related(article=Article.objects.prefetch_related("tags").get(pk=article.pk))
+    related = article_list_related(article=article_get_published(slug=article.slug))
     assert RELATED_ARTICLES == 4
     assert [other.title for other in related] == [newer.title, older.title, singles[0].title, singles[1].title]
 
