@@ -18,10 +18,13 @@ import logging
 import time
 from functools import lru_cache, wraps
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
 from django.db import transaction
+from django.dispatch import receiver
 from django.http import HttpResponse
 from django.template.response import SimpleTemplateResponse
 from django.urls import Resolver404, get_urlconf, resolve
@@ -139,9 +142,16 @@ def release():
 
 
 def _page_key(request, version, params):
-    query = "&".join(f"{name}={value}" for name in params for value in request.GET.getlist(name))
+    # Encoded: a value holding "&page=2" must not make another page's key.
+    query = urlencode([(name, value) for name in params for value in request.GET.getlist(name)])
     raw = "\n".join([release(), str(version), request.scheme, request.get_host(), request.path, query])
     return PAGE_KEY.format(digest=hashlib.sha256(raw.encode()).hexdigest())
+
+
+# The views cached_page made, with their params. By identity: functools.wraps
+# copies attributes, so a marker attribute would also mark an outer decorator
+# (login_required, say) whose checks a cache hit must not skip.
+_cached_views = {}
 
 
 def cached_page(*, params=()):
@@ -169,7 +179,7 @@ def cached_page(*, params=()):
                 response = _cached_response(request, view, args, kwargs, validators.version, params)
             return _with_validators(response, validators)
 
-        wrapper.page_cache_params = params
+        _cached_views[wrapper] = params
         return wrapper
 
     return decorator
@@ -206,15 +216,19 @@ def _with_validators(response, validators):
     return response
 
 
+# Set on every answer by _with_validators; not worth storing.
+VALIDATOR_HEADERS = {"etag", "last-modified", "cache-control"}
+
+
 def _stored_response(key):
     """The page stored under `key` as a response, or None."""
     stored = cache.get(key)
     if stored is None:
         return None
-    status, content_type, location, content = stored
-    response = HttpResponse(content, status=status, content_type=content_type)
-    if location:
-        response.headers["Location"] = location
+    status, headers, content = stored
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response.headers[name] = value
     return response
 
 
@@ -235,8 +249,11 @@ def _cached_response(request, view, args, kwargs, version, params):
         # The sitemap views answer lazily; the content is needed now.
         response.render()
     if response.status_code in CACHEABLE_STATUSES and not response.streaming:
-        stored = (response.status_code, response.headers["Content-Type"], response.headers.get("Location"),
-                  response.content)
+        # The view's own headers (Content-Type, Location, a sitemap's
+        # X-Robots-Tag); middleware add theirs to a hit as to a render.
+        headers = [(name, value) for name, value in response.headers.items()
+                   if name.lower() not in VALIDATOR_HEADERS]
+        stored = (response.status_code, headers, response.content)
         try:
             cache.set(key, stored, seconds)
         except CACHE_UNAVAILABLE:
@@ -252,9 +269,16 @@ def _page_cache_params(path, urlconf):
     an address leads to the same view until the code changes.
     """
     try:
-        return getattr(resolve(path, urlconf).func, "page_cache_params", None)
+        return _cached_views.get(resolve(path, urlconf).func)
     except Resolver404:
         return None
+
+
+@receiver(setting_changed)
+def _forget_views_on_urlconf_change(*, setting, **kwargs):
+    # As Django's own URL caches do when tests swap ROOT_URLCONF.
+    if setting == "ROOT_URLCONF":
+        _page_cache_params.cache_clear()
 
 
 class PageCacheMiddleware:
@@ -282,6 +306,9 @@ class PageCacheMiddleware:
         params = _page_cache_params(request.path_info, get_urlconf())
         if params is None:
             return None
+        # What CommonMiddleware would have checked first: a Host not in
+        # ALLOWED_HOSTS gets its 400 (DisallowedHost), not a page or a 304.
+        request.get_host()
         try:
             validators = _validators()
             response = get_conditional_response(request, etag=validators.etag,

@@ -189,6 +189,11 @@ class Article(models.Model):
         return paragraphs_from_body(self.body)
 
     @property
+    def tag_list(self):
+        """The tags by name, for an article from selectors.with_images_and_tags."""
+        return [tagging.tag for tagging in self.taggings]
+
+    @property
     def source_lines(self):
         if self.source_first_line is None:
             return ""

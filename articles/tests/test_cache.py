@@ -68,14 +68,9 @@ def test_tracking_parameters_share_the_cached_page(client, django_assert_num_que
         assert client.get(article.get_absolute_url() + "?utm_source=social&fbclid=1").status_code == 200
 
 
-def test_a_cache_hit_skips_sessions_auth_and_csrf_but_keeps_every_header(client, monkeypatch):
-    from django.contrib.sessions.middleware import SessionMiddleware
-
+def test_a_cache_hit_skips_sessions_auth_and_csrf_but_keeps_every_header(client, session_middleware_calls):
     article = make_article(title="A story")
-    sessions = []
-    real = SessionMiddleware.process_request
-    monkeypatch.setattr(SessionMiddleware, "process_request",
-                        lambda self, request: sessions.append(request.path) or real(self, request))
+    sessions = session_middleware_calls
     rendered = client.get(article.get_absolute_url())
     assert sessions == [article.get_absolute_url()]
     hit = client.get(article.get_absolute_url())
@@ -86,7 +81,19 @@ def test_a_cache_hit_skips_sessions_auth_and_csrf_but_keeps_every_header(client,
     assert {"Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Content-Length"} <= compared
 
 
-def test_a_cache_hit_answers_conditional_gets_and_redirects_too(client):
+@pytest.fixture
+def session_middleware_calls(monkeypatch):
+    """Paths that reached the session middleware: a cache hit must not."""
+    from django.contrib.sessions.middleware import SessionMiddleware
+
+    calls = []
+    real = SessionMiddleware.process_request
+    monkeypatch.setattr(SessionMiddleware, "process_request",
+                        lambda self, request: calls.append(request.path) or real(self, request))
+    return calls
+
+
+def test_a_cache_hit_answers_conditional_gets_and_redirects_too(client, session_middleware_calls):
     article = make_article(title="Survivor")
     etag = client.get(article.get_absolute_url())["ETag"]
     assert client.get(article.get_absolute_url(), HTTP_IF_NONE_MATCH=etag).status_code == 304
@@ -95,12 +102,45 @@ def test_a_cache_hit_answers_conditional_gets_and_redirects_too(client):
     first = client.get("/tags/climate/")
     again = client.get("/tags/climate/")
     assert first.status_code == again.status_code == 301 and again["Location"] == first["Location"]
+    assert session_middleware_calls == [article.get_absolute_url(), "/tags/climate/"]
 
 
-def test_pages_that_are_not_cached_still_get_the_whole_stack(admin_client):
+def test_a_cached_sitemap_keeps_the_views_own_headers(client, session_middleware_calls):
+    make_article()
+    rendered = client.get("/sitemap.xml")
+    hit = client.get("/sitemap.xml")
+    assert session_middleware_calls == ["/sitemap.xml"]
+    assert hit["X-Robots-Tag"] == rendered["X-Robots-Tag"] and "noindex" in hit["X-Robots-Tag"]
+    assert hit["Content-Type"] == rendered["Content-Type"] and hit.content == rendered.content
+
+
+def test_a_query_value_cannot_pass_for_another_page(client):
+    article = make_article(title="Alpha story")
+    # "?q=alpha%26page%3D2" searches for the text "alpha&page=2", which
+    # finds nothing; that page must not be stored where "?q=alpha&page=2"
+    # (the last page of results for "alpha") is looked for.
+    link = f'href="{article.get_absolute_url()}"'
+    assert link not in client.get("/search/", {"q": "alpha&page=2"}).content.decode()
+    assert link in client.get("/search/", {"q": "alpha", "page": "2"}).content.decode()
+    api = client.get("/api/articles/", {"q": "alpha"}).json()
+    client.get("/api/articles/", {"tag": "x&q=alpha"})
+    assert client.get("/api/articles/", {"q": "alpha"}).json() == api and api["count"] == 1
+
+
+def test_a_host_that_is_not_allowed_gets_400_not_a_cached_answer(client):
+    article = make_article()
+    etag = client.get(article.get_absolute_url())["ETag"]
+    assert client.get(article.get_absolute_url(), HTTP_HOST="evil.example").status_code == 400
+    response = client.get(article.get_absolute_url(), HTTP_HOST="evil.example", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 400
+
+
+def test_pages_that_are_not_cached_still_get_the_whole_stack(admin_client, session_middleware_calls):
     # The admin needs its session, user and CSRF token: the cache must stay out of its way.
-    response = admin_client.get("/admin/")
-    assert response.status_code == 200 and "ETag" not in response
+    for _ in range(2):
+        response = admin_client.get("/admin/")
+        assert response.status_code == 200 and "ETag" not in response
+    assert session_middleware_calls == ["/admin/", "/admin/"]
 
 
 # --- invalidation --------------------------------------------------------------------

@@ -130,6 +130,13 @@ def test_article_tags_link_to_their_tag_pages(client):
         assert f'<a href="{tag.get_absolute_url()}" dir="auto">{tag.name}</a>' in html
 
 
+def test_tags_are_listed_by_name_everywhere(client):
+    article = make_article(tags=["Zebra", "alpha", "Mango"])
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert html.index(">alpha<") < html.index(">Mango<") < html.index(">Zebra<")
+    assert client.get(f"/api/articles/{article.slug}/").json()["tags"] == ["alpha", "Mango", "Zebra"]
+
+
 def test_related_articles_are_those_sharing_most_tags_published_only(client):
     article = make_article(title="Main", tags=["Iraq", "Oil", "Basra"])
     make_article(title="Shares three", tags=["Iraq", "Oil", "Basra"])
