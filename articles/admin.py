@@ -7,6 +7,7 @@ from django.utils.html import format_html, format_html_join
 
 from articles import admin_duplicates  # noqa: F401  (registers the duplicates queue)
 from articles.duplicates import tag_check
+from articles.importer import import_runs_mark_interrupted
 from articles.models import Article, ArticleImage, DuplicateCandidate, ImportRun, Tag, TagAlias, TaggedArticle
 from articles.selectors import duplicate_candidates
 from media.admin import image_preview
@@ -177,7 +178,7 @@ class ImportRunAdmin(admin.ModelAdmin):
     readonly_fields = [
         "file_name", "file_size", "file_sha256", "started_at", "finished_at", "status", "options",
         "articles_created", "articles_skipped", "articles_failed", "images_created", "images_reused",
-        "tags_applied", "error_list",
+        "tags_applied", "error_list", "host", "pid",
     ]
     exclude = ["errors"]
 
@@ -189,6 +190,11 @@ class ImportRunAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def changelist_view(self, request, extra_context=None):
+        # A run whose process was killed would otherwise say "running" forever.
+        import_runs_mark_interrupted()
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description="Errors")
     def error_list(self, obj):

@@ -24,6 +24,7 @@ import multiprocessing
 import os
 import pickle
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -725,6 +726,7 @@ def import_stream(stream, *, name: str, options: ImportOptions,
     if not options.dry_run:
         importer.run = ImportRun.objects.create(
             file_name=name, options=options_as_json(options), status=ImportRun.Status.RUNNING,
+            host=socket.gethostname(), pid=os.getpid(),
         )
         report.runs.append(importer.run)
 
@@ -773,10 +775,38 @@ def import_stream(stream, *, name: str, options: ImportOptions,
     return report
 
 
+def import_runs_mark_interrupted() -> int:
+    """Mark "running" runs whose import process is gone as interrupted.
+
+    A killed import commits whole batches and never gets to record its end
+    (a re-run completes it). Only this machine's processes can be checked:
+    runs started elsewhere stay as they are. Returns how many were marked.
+    """
+    host = socket.gethostname()
+    running = ImportRun.objects.filter(status=ImportRun.Status.RUNNING, host=host, pid__isnull=False)
+    gone = [run.pk for run in running.only("pk", "pid") if not process_alive(run.pid)]
+    if not gone:
+        return 0
+    return ImportRun.objects.filter(pk__in=gone, status=ImportRun.Status.RUNNING).update(
+        status=ImportRun.Status.INTERRUPTED)
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, under another user
+    return True
+
+
 def import_paths(paths: Iterable[str], *, options: ImportOptions,
                  progress_factory: Callable[[str, int | None], Callable[[int], None]] | None = None) -> ImportReport:
     """Import every dump named by paths (files, directories, .gz, `-`)."""
     total = ImportReport()
+    if not options.dry_run:
+        import_runs_mark_interrupted()
     for path in expand_paths(paths):
         name = "<stdin>" if path == "-" else path
         try:

@@ -260,6 +260,7 @@ class ImportRun(models.Model):
         RUNNING = "running", "Running"
         FINISHED = "finished", "Finished"
         FAILED = "failed", "Finished with errors"
+        INTERRUPTED = "interrupted", "Interrupted"
         DRY_RUN = "dry-run", "Dry run"
 
     file_name = models.CharField(max_length=500)
@@ -276,6 +277,10 @@ class ImportRun(models.Model):
     images_reused = models.PositiveIntegerField(default=0)
     tags_applied = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
+    # Which process runs the import, so that a run whose process is gone
+    # (killed, crashed, the machine restarted) can be told from a live one.
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]

@@ -380,11 +380,42 @@ def test_a_killed_import_leaves_whole_articles_and_a_rerun_completes_it(tmp_path
         assert article.paragraphs == parsed.paragraphs
         assert len(article.article_images.all()) == len(parsed.images)
 
+    killed_run = ImportRun.objects.get()
+    assert killed_run.status == ImportRun.Status.RUNNING and killed_run.pid == child.pid
+
     result = subprocess.run([sys.executable, "manage.py", "import_dump", str(path)], cwd=ROOT, env=env,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert Article.objects.count() == 3000
     assert f"skipped {partial} already present" in result.stdout
+    # The re-run saw that the first run's process was gone.
+    killed_run.refresh_from_db()
+    assert killed_run.status == ImportRun.Status.INTERRUPTED
+    assert killed_run.articles_created == partial
+    assert ImportRun.objects.exclude(pk=killed_run.pk).get().status == ImportRun.Status.FINISHED
+
+
+def test_only_runs_whose_process_is_gone_on_this_machine_are_marked_interrupted(admin_client):
+    import socket
+
+    from articles.importer import import_runs_mark_interrupted
+
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    gone = ImportRun.objects.create(file_name="gone.txt", host=socket.gethostname(), pid=int(finished.stdout))
+    ImportRun.objects.create(file_name="alive.txt", host=socket.gethostname(), pid=os.getpid())
+    ImportRun.objects.create(file_name="elsewhere.txt", host="another-machine", pid=int(finished.stdout))
+    ImportRun.objects.create(file_name="done.txt", host=socket.gethostname(), pid=int(finished.stdout),
+                             status=ImportRun.Status.FINISHED)
+    assert import_runs_mark_interrupted() == 1
+    statuses = dict(ImportRun.objects.values_list("file_name", "status"))
+    assert statuses == {"gone.txt": "interrupted", "alive.txt": "running", "elsewhere.txt": "running",
+                        "done.txt": "finished"}
+    # Editors see it in the admin without anyone importing again.
+    gone.status = ImportRun.Status.RUNNING
+    gone.save()
+    assert admin_client.get("/admin/articles/importrun/").status_code == 200
+    gone.refresh_from_db()
+    assert gone.status == ImportRun.Status.INTERRUPTED
 
 
 def test_merged_articles_in_an_export_are_skipped_and_their_survivors_imported(tmp_path):
