@@ -97,7 +97,12 @@ def search_results(request):
     title = f"Search: {query}" if query else "Search"
     meta = seo.PageMeta(title=title, description="Search the news archive.",
                         url=seo.canonical_url(request, page=page, q=query), noindex=True)
-    return render(request, "articles/search.html", {"query": query, "page": page, "meta": meta})
+    return render(request, "articles/search.html", {
+        "query": query, "page": page, "meta": meta,
+        # Only the newest matches are ranked (search.RANKED_MATCHES): say so
+        # rather than give that number as the count.
+        "capped": page.paginator.count >= search.RANKED_MATCHES,
+    })
 
 
 @cached_page()

@@ -569,6 +569,65 @@ def bench_pages(args):
               f"({setup['word_matches']} matches).")
 
 
+# --- search benchmark ------------------------------------------------------------
+
+
+def common_words(count, sample=500):
+    """The words found in most articles (of a sample), longer than four letters."""
+    import re
+    from collections import Counter
+
+    from articles.models import Article
+
+    frequency = Counter()
+    for title, body in Article.objects.order_by("id").values_list("title", "body")[:sample]:
+        frequency.update({word.casefold() for word in re.findall(r"[^\W\d_]{5,}", f"{title} {body}")})
+    return [word for word, _ in frequency.most_common(count)]
+
+
+def child_search(path, repeat):
+    """Time a reader's search (count, first page, highlighting) for common and
+    rare words, ranking the newest matches (as served) against ranking all."""
+    setup = child_pages_setup(path)  # sets Django up
+    from articles import search
+    from articles.selectors import article_list_published
+
+    # Words the search can find: PostgreSQL drops English stop words ("after").
+    found = [word for word in common_words(10) if search.search(article_list_published(), word, newest=0).exists()]
+    words = found[:3] + [setup["word"]]
+    results = []
+    for word in words:
+        row = {"word": word}
+        for label, newest in (("all", 0), ("newest", None)):
+            times = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                found = search.search(article_list_published(), word, newest=newest)
+                count = found.count()
+                search.highlight(list(found[:20]), query=word)
+                times.append(time.perf_counter() - started)
+            row[label] = statistics.median(times) * 1000
+            row[f"{label}_count"] = count
+        results.append(row)
+    return {"articles": setup["articles"], "results": results, "cap": search.RANKED_MATCHES}
+
+
+def bench_search(args):
+    print(f"Search on {args.n} generated articles: count, first page and highlighting, median of {args.repeat}")
+    print(f"{'database':<9} {'word':<14} {'matches':>8} {'rank all ms':>12} {'newest only ms':>15} {'speed-up':>9}")
+    with tempfile.TemporaryDirectory() as workdir:
+        path = f"{workdir}/dump.txt"
+        generate(path, args.n, seed=7)
+        os.environ["STATIC_ROOT"] = f"{workdir}/static"
+        for engine in args.db.split(","):
+            with ThrowawayDatabase(engine, workdir) as database:
+                result = run_child(database, "search", path, str(args.repeat))
+            for row in result["results"]:
+                print(f"{engine:<9} {row['word']:<14} {row['all_count']:>8} {row['all']:>12.1f} {row['newest']:>15.1f} "
+                      f"{row['all'] / row['newest']:>8.1f}x")
+        print(f"Ranking is limited to the newest {result['cap']} matches (articles.search.RANKED_MATCHES).")
+
+
 def child(args):
     kind, *rest = args.rest
     if kind == "import":
@@ -577,6 +636,8 @@ def child(args):
         result = child_memory(rest[0])
     elif kind == "pages-setup":
         result = child_pages_setup(rest[0])
+    elif kind == "search":
+        result = child_search(rest[0], int(rest[1]))
     elif kind == "duplicates":
         path, n, near, seed, all_pairs = rest
         result = child_duplicates(path, int(n), int(near), int(seed), all_pairs == "1")
@@ -615,6 +676,12 @@ def main():
     pag.add_argument("--workers", type=int, default=2)
     pag.add_argument("--cache", default="none,pages", help="page cache modes to measure: none, pages or both")
     pag.set_defaults(func=bench_pages)
+    sea = commands.add_parser("search", help="reader search for common and rare words, ranking newest matches vs all")
+    sea.add_argument("--n", type=int, default=20_000)
+    sea.add_argument("--db", default="postgres,sqlite")
+    sea.add_argument("--repeat", type=int, default=5)
+    sea.set_defaults(func=bench_search)
+
     kid = commands.add_parser("child")
     kid.add_argument("rest", nargs="+")
     kid.set_defaults(func=child)

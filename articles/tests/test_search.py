@@ -4,9 +4,11 @@ Runs on both databases: full-text search on PostgreSQL, the fallback on SQLite.
 """
 
 import time
+from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from articles.models import Article
 from articles.search import clean_query
@@ -53,6 +55,29 @@ def test_matches_are_highlighted_in_headline_and_snippet(client):
     html = search(client, "basra")
     assert "Floods in <mark>Basra</mark>" in html
     assert "covered <mark>Basra</mark> streets" in html
+
+
+def test_a_word_in_much_of_the_archive_ranks_only_its_newest_matches(client, monkeypatch):
+    monkeypatch.setattr("articles.search.RANKED_MATCHES", 3)
+    now = timezone.now()
+    # The oldest has the word in its headline, so it would rank first: it is
+    # beyond the newest three, so it is not among the results at all.
+    make_article(title="Basra floods", published_at=now - timedelta(days=9))
+    for days in (4, 3, 2, 1):
+        make_article(title=f"Story {days}", paragraphs=[f"Water in Basra, day {days}."],
+                     published_at=now - timedelta(days=days))
+    html = search(client, "basra")
+    assert "The 3 most recent results for" in html
+    assert "Basra floods" not in html and "Story 4" not in html
+    assert html.index("Story 1") < html.index("Story 2") < html.index("Story 3")
+    assert client.get("/api/articles/", {"q": "basra"}).json()["count"] == 3
+
+
+def test_fewer_matches_than_the_cap_are_all_counted(client, monkeypatch):
+    monkeypatch.setattr("articles.search.RANKED_MATCHES", 3)
+    make_article(title="Basra one")
+    make_article(title="Basra two")
+    assert "2 results for" in search(client, "basra")
 
 
 def test_snippet_is_escaped_before_matches_are_marked(client):
