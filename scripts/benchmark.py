@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -534,16 +535,23 @@ class Server:
         self.process.wait(timeout=30)
 
 
+@contextmanager
+def reader_corpus(n, *, seed):
+    """A work directory with a generated dump of `n` articles, and static files collected there."""
+    with tempfile.TemporaryDirectory() as workdir:
+        path = f"{workdir}/dump.txt"
+        generate(path, n, seed=seed)
+        os.environ["STATIC_ROOT"] = f"{workdir}/static"
+        yield workdir, path
+
+
 def bench_pages(args):
     from urllib.parse import quote
 
     print(f"Reader pages under gunicorn ({args.workers} workers) and wrk ({args.connections} connections, "
           f"{args.duration}s per URL), next to a hello-world view on the same server")
     print(f"{'database':<9} {'cache':<8} {'page':<8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs hello':>9}")
-    with tempfile.TemporaryDirectory() as workdir:
-        path = f"{workdir}/dump.txt"
-        generate(path, args.n, seed=3)
-        os.environ["STATIC_ROOT"] = f"{workdir}/static"
+    with reader_corpus(args.n, seed=3) as (workdir, path):
         for engine in args.db.split(","):
             with ThrowawayDatabase(engine, workdir) as database:
                 setup = run_child(database, "pages-setup", path)
@@ -615,10 +623,7 @@ def child_search(path, repeat):
 def bench_search(args):
     print(f"Search on {args.n} generated articles: count, first page and highlighting, median of {args.repeat}")
     print(f"{'database':<9} {'word':<14} {'matches':>8} {'rank all ms':>12} {'newest only ms':>15} {'speed-up':>9}")
-    with tempfile.TemporaryDirectory() as workdir:
-        path = f"{workdir}/dump.txt"
-        generate(path, args.n, seed=7)
-        os.environ["STATIC_ROOT"] = f"{workdir}/static"
+    with reader_corpus(args.n, seed=7) as (workdir, path):
         for engine in args.db.split(","):
             with ThrowawayDatabase(engine, workdir) as database:
                 result = run_child(database, "search", path, str(args.repeat))
