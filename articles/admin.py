@@ -1,6 +1,13 @@
 """The editors' admin for articles, tags and import runs."""
 
+import dataclasses
+
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import path
+from django.utils import formats, timezone
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -9,7 +16,8 @@ from articles import admin_duplicates  # noqa: F401  (registers the duplicates q
 from articles.duplicates import tag_check
 from articles.importer import import_runs_mark_interrupted
 from articles.models import Article, ArticleImage, DuplicateCandidate, ImportRun, Tag, TagAlias, TaggedArticle
-from articles.selectors import duplicate_candidates
+from articles.selectors import article_get_for_preview, duplicate_candidates
+from articles.views import article_page_context
 from media.admin import image_preview
 
 
@@ -71,6 +79,18 @@ class SourceListFilter(admin.SimpleListFilter):
         return queryset
 
 
+def preview_note(article):
+    """What the preview banner says about who can see the article."""
+    if article.status == Article.Status.DRAFT:
+        return "Preview of a draft: readers cannot see this article."
+    if article.status == Article.Status.MERGED:
+        return f"Preview of a merged article: readers are sent to “{article.merged_into}”."
+    if article.published_at > timezone.now():
+        when = formats.date_format(timezone.localtime(article.published_at), "DATETIME_FORMAT")
+        return f"Preview of a scheduled article: readers will see it from {when}."
+    return "Preview: this article is published."
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     list_display = ["title", "status", "published_at", "source", "tag_list", "import_run"]
@@ -99,6 +119,32 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tags")
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/preview/", self.admin_site.admin_view(self.preview_view), name="articles_article_preview"),
+        ] + super().get_urls()
+
+    def view_on_site(self, obj):
+        """The public page once readers can see it; until then, the preview."""
+        if obj.is_visible_to_readers():
+            return obj.get_absolute_url()
+        return reverse("admin:articles_article_preview", args=[obj.pk])
+
+    def preview_view(self, request, pk):
+        """The article as readers would see it, whatever its status. Never cached, never indexed."""
+        try:
+            article = article_get_for_preview(pk=pk)
+        except Article.DoesNotExist:
+            raise Http404("No such article")
+        if not self.has_view_permission(request, article):
+            raise PermissionDenied
+        context = article_page_context(request, article)
+        context["meta"] = dataclasses.replace(context["meta"], noindex=True)
+        context["preview_note"] = preview_note(article)
+        if article.is_visible_to_readers():
+            context["preview_public_url"] = article.get_absolute_url()
+        return render(request, "articles/article_detail.html", context)
 
     @admin.display(description="Tags")
     def tag_list(self, obj):

@@ -188,6 +188,9 @@ class Article(models.Model):
     def paragraphs(self):
         return paragraphs_from_body(self.body)
 
+    def is_visible_to_readers(self):
+        return Article.objects.published().filter(pk=self.pk).exists()
+
     @property
     def tag_list(self):
         """The tags by name, for an article from selectors.with_images_and_tags."""

@@ -44,12 +44,17 @@ def article_detail(request, slug):
         return redirect(target, permanent=True)
     if article is None:
         raise Http404("No such article")
-    return render(request, "articles/article_detail.html", {
+    return render(request, "articles/article_detail.html", article_page_context(request, article))
+
+
+def article_page_context(request, article):
+    """What the article page shows: for readers, and for editors' previews."""
+    return {
         "article": article,
         "related": article_list_related(article=article),
         "meta": seo.article_meta(request, article),
         "structured_data": seo.news_article_data(request, article),
-    })
+    }
 
 
 def _tag_or_redirect(slug, url_name):

@@ -18,6 +18,7 @@ ADMIN_PAGES = [
     ("admin:media_image_change", "image"),
     ("admin:articles_importrun_changelist", None),
     ("admin:articles_importrun_change", "run"),
+    ("admin:articles_article_preview", "article"),
 ]
 
 
@@ -152,3 +153,64 @@ def test_setting_a_merged_article_back_to_draft_unmerges_it(client):
     assert response.status_code == 302
     merged.refresh_from_db()
     assert (merged.status, merged.merged_into) == (Article.Status.DRAFT, None)
+
+
+# --- previews -------------------------------------------------------------------------
+
+
+def preview(client, article):
+    return client.get(reverse("admin:articles_article_preview", args=[article.pk]))
+
+
+def test_editors_preview_a_draft_as_readers_would_see_it(client):
+    from django.contrib.auth import get_user_model
+
+    draft = make_article(title="Draft <b>headline</b>", status=Article.Status.DRAFT, tags=["Iraq"],
+                         images=[make_image(caption="A caption.")])
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    client.force_login(make_editor())
+    response = preview(client, draft)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Preview of a draft: readers cannot see this article." in html
+    assert "Draft &lt;b&gt;headline&lt;/b&gt;" in html and "<b>headline</b>" not in html
+    assert "A caption." in html and ">Iraq</a>" in html
+    assert '<meta name="robots" content="noindex' in html
+    assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
+    # Nobody else sees it: a signed-in user who may not view articles is refused.
+    client.force_login(get_user_model().objects.create_user("visitor", password="x" * 12, is_staff=True))
+    assert preview(client, draft).status_code == 403
+
+
+@pytest.mark.parametrize("fields,note", [
+    ({"status": Article.Status.PUBLISHED}, "Preview: this article is published."),
+    ({"status": Article.Status.PUBLISHED, "published_at": "future"}, "Preview of a scheduled article"),
+])
+def test_the_preview_says_who_can_see_the_article(client, fields, note):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    if fields.get("published_at") == "future":
+        fields = {**fields, "published_at": timezone.now() + timedelta(days=1)}
+    article = make_article(**fields)
+    client.force_login(make_editor())
+    html = preview(client, article).content.decode()
+    assert note in html
+    assert (f'href="{article.get_absolute_url()}">Open the public page' in html) == (note.endswith("published."))
+
+
+def test_view_on_site_opens_the_public_page_once_published_and_the_preview_before(client):
+    client.force_login(make_editor())
+    draft = make_article(status=Article.Status.DRAFT)
+    published = make_article()
+    change = "admin:articles_article_change"
+    draft_page = client.get(reverse(change, args=[draft.pk])).content.decode()
+    assert f'href="{reverse("admin:articles_article_preview", args=[draft.pk])}" class="viewsitelink"' in draft_page
+    published_page = client.get(reverse(change, args=[published.pk])).content.decode()
+    assert f'href="{published.get_absolute_url()}" class="viewsitelink"' in published_page
+
+
+def test_a_missing_article_has_no_preview(client):
+    client.force_login(make_editor())
+    assert client.get(reverse("admin:articles_article_preview", args=[999999])).status_code == 404
