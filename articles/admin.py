@@ -16,7 +16,7 @@ from articles import admin_duplicates  # noqa: F401  (registers the duplicates q
 from articles.duplicates import tag_check
 from articles.importer import import_runs_mark_interrupted
 from articles.models import Article, ArticleImage, DuplicateCandidate, ImportRun, Tag, TagAlias, TaggedArticle
-from articles.selectors import article_get_for_preview, duplicate_candidates
+from articles.selectors import article_get_for_preview, article_get_redirect_target, duplicate_candidates
 from articles.views import article_page_context
 from media.admin import image_preview
 
@@ -84,7 +84,10 @@ def preview_note(article):
     if article.status == Article.Status.DRAFT:
         return "Preview of a draft: readers cannot see this article."
     if article.status == Article.Status.MERGED:
-        return f"Preview of a merged article: readers are sent to “{article.merged_into}”."
+        target = article_get_redirect_target(slug=article.slug)
+        if target is None:
+            return "Preview of a merged article: what it was merged into is not published, so readers get “not found”."
+        return f"Preview of a merged article: readers are sent to “{target.title}”."
     if article.published_at > timezone.now():
         when = formats.date_format(timezone.localtime(article.published_at), "DATETIME_FORMAT")
         return f"Preview of a scheduled article: readers will see it from {when}."

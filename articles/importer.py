@@ -31,9 +31,10 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
+from pathlib import Path
 from datetime import datetime
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
@@ -726,10 +727,49 @@ def import_stream(stream, *, name: str, options: ImportOptions,
     if not options.dry_run:
         importer.run = ImportRun.objects.create(
             file_name=name, options=options_as_json(options), status=ImportRun.Status.RUNNING,
-            host=socket.gethostname(), pid=os.getpid(),
+            host=socket.gethostname(), pid=os.getpid(), process=process_token(os.getpid()),
         )
         report.runs.append(importer.run)
 
+    with run_failure_recorded(importer.run, name):
+        read = import_body(importer, buffered, reader, head, name=name, options=options, progress=progress)
+
+    if importer.run is not None:
+        run = importer.run
+        run.file_size, run.file_sha256 = read
+        run.finished_at = timezone.now()
+        run.status = ImportRun.Status.FAILED if report.errors else ImportRun.Status.FINISHED
+        run.errors = report.errors[:1000]
+        for counter in ImportReport.COUNTERS:
+            setattr(run, counter, getattr(report, counter))
+        run.save()
+    # Bulk inserts send no signals: tell the reader pages' cache ourselves.
+    if not options.dry_run and (report.articles_created or report.images_created or report.tags_applied):
+        content_changed()
+    return report
+
+
+@contextmanager
+def run_failure_recorded(run, name):
+    """Record a run that stops on an unexpected error (a read error, Ctrl-C) as
+    ended, rather than leave it "running"; the error goes on to the caller."""
+    try:
+        yield
+    except BaseException as error:
+        if run is not None:
+            interrupted = isinstance(error, KeyboardInterrupt)
+            try:
+                ImportRun.objects.filter(pk=run.pk).update(
+                    status=ImportRun.Status.INTERRUPTED if interrupted else ImportRun.Status.FAILED,
+                    finished_at=timezone.now(), errors=[f"{name}: stopped by {type(error).__name__}: {error}"[:1000]])
+            except DatabaseError:
+                pass  # the database itself failed; the run shows as interrupted once this process ends
+        raise
+
+
+def import_body(importer, buffered, reader, head, *, name, options, progress):
+    """Parse and write one dump; return its (size, SHA-256)."""
+    report = importer.report
     fmt = detect_format(name, head, options.format)
     read = None  # (size, SHA-256) of the input, once read to the end
     if not head.strip():
@@ -759,36 +799,55 @@ def import_stream(stream, *, name: str, options: ImportOptions,
         while buffered.read(dumpparser.CHUNK_SIZE):
             pass
         read = reader.size, reader.sha256.hexdigest()
-
-    if importer.run is not None:
-        run = importer.run
-        run.file_size, run.file_sha256 = read
-        run.finished_at = timezone.now()
-        run.status = ImportRun.Status.FAILED if report.errors else ImportRun.Status.FINISHED
-        run.errors = report.errors[:1000]
-        for counter in ImportReport.COUNTERS:
-            setattr(run, counter, getattr(report, counter))
-        run.save()
-    # Bulk inserts send no signals: tell the reader pages' cache ourselves.
-    if not options.dry_run and (report.articles_created or report.images_created or report.tags_applied):
-        content_changed()
-    return report
+    return read
 
 
 def import_runs_mark_interrupted() -> int:
     """Mark "running" runs whose import process is gone as interrupted.
 
     A killed import commits whole batches and never gets to record its end
-    (a re-run completes it). Only this machine's processes can be checked:
-    runs started elsewhere stay as they are. Returns how many were marked.
+    (a re-run completes it). Only this machine's processes can be checked,
+    and only in this process's pid namespace: other runs stay as they are.
+    Returns how many were marked.
     """
-    host = socket.gethostname()
-    running = ImportRun.objects.filter(status=ImportRun.Status.RUNNING, host=host, pid__isnull=False)
-    gone = [run.pk for run in running.only("pk", "pid") if not process_alive(run.pid)]
+    running = ImportRun.objects.filter(status=ImportRun.Status.RUNNING, host=socket.gethostname(), pid__isnull=False)
+    gone = [run.pk for run in running.only("pk", "pid", "process") if process_gone(run.pid, run.process)]
     if not gone:
         return 0
     return ImportRun.objects.filter(pk__in=gone, status=ImportRun.Status.RUNNING).update(
         status=ImportRun.Status.INTERRUPTED)
+
+
+def process_token(pid: int) -> str:
+    """ "boot id:pid namespace:start time" of a live process, or "" where
+    /proc cannot tell (not Linux, or no such process)."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        namespace = os.stat("/proc/self/ns/pid").st_ino
+        # After the command name in parentheses: field 3 is the state, field 22 the start time.
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return ""
+    if fields[0] in ("Z", "X"):  # exited, not yet reaped
+        return ""
+    return f"{boot}:{namespace}:{fields[19]}"
+
+
+def process_gone(pid: int, recorded: str) -> bool:
+    """Whether the process that recorded `recorded` (its process_token) as
+    `pid` has ended. False when that cannot be known from here."""
+    if not recorded:
+        return not process_alive(pid)
+    here = process_token(os.getpid())
+    if not here:
+        return False
+    recorded_boot, recorded_namespace, _ = recorded.rsplit(":", 2)
+    boot, namespace, _ = here.rsplit(":", 2)
+    if recorded_boot != boot:
+        return True  # the machine restarted since
+    if recorded_namespace != namespace:
+        return False  # another container's processes: not visible from here
+    return process_token(pid) != recorded  # gone, or its id now belongs to another process
 
 
 def process_alive(pid: int) -> bool:

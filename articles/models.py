@@ -282,8 +282,12 @@ class ImportRun(models.Model):
     errors = models.JSONField(default=list, blank=True)
     # Which process runs the import, so that a run whose process is gone
     # (killed, crashed, the machine restarted) can be told from a live one.
+    # `process` is "boot id:pid namespace:start time" where /proc tells them
+    # (Linux): a process id reused later, or a reboot, is then not mistaken
+    # for the import, nor is a process in another container's namespace.
     host = models.CharField(max_length=255, blank=True)
     pid = models.PositiveIntegerField(null=True, blank=True)
+    process = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]

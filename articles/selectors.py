@@ -116,13 +116,18 @@ def article_search_published(*, query):
 
 
 def article_list_api(*, tag=None, query="", since=None):
-    """The API's list: published articles, optionally filtered."""
-    articles = article_search_published(query=query) if search.clean_query(query) else article_list_published()
+    """The API's list: published articles, optionally filtered.
+
+    Tag and date filter before searching: search ranks only the newest
+    matches, which must be the newest matches *with* that tag.
+    """
+    articles = article_list_published()
     if tag is not None:
         articles = articles.filter(tags=tag)
     if since is not None:
         articles = articles.filter(published_at__gte=since)
-    return articles
+    query = search.clean_query(query)
+    return search.search(articles, query) if query else articles
 
 
 def article_next_publication_time():

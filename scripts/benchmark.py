@@ -453,9 +453,12 @@ def child_pages_setup(path):
                .order_by("-photos", "id").first())
     tag = Tag.objects.annotate(uses=Count("tagged_articles")).order_by("-uses").first()
     # Readers search for something specific: the headline's rarest word.
-    from articles.selectors import article_search_published
+    from articles import search
+    from articles.selectors import article_list_published
 
-    matches = {word: article_search_published(query=word).count() for word in set(article.title.split())}
+    # Every match counted (newest=0): the cap would make all common words tie.
+    matches = {word: search.search(article_list_published(), search.clean_query(word), newest=0).count()
+               for word in set(article.title.split())}
     word = min(matches, key=lambda w: (matches[w] == 0, matches[w], w))
     return {"articles": report.articles_created, "article": article.get_absolute_url(),
             "photos": article.photos, "tag": tag.get_absolute_url(), "tag_uses": tag.uses, "word": word,

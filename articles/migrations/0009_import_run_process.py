@@ -20,6 +20,11 @@ class Migration(migrations.Migration):
             name='pid',
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
+        migrations.AddField(
+            model_name='importrun',
+            name='process',
+            field=models.CharField(blank=True, max_length=200),
+        ),
         migrations.AlterField(
             model_name='importrun',
             name='status',

@@ -214,3 +214,16 @@ def test_view_on_site_opens_the_public_page_once_published_and_the_preview_befor
 def test_a_missing_article_has_no_preview(client):
     client.force_login(make_editor())
     assert client.get(reverse("admin:articles_article_preview", args=[999999])).status_code == 404
+
+
+def test_a_merged_articles_preview_says_where_readers_really_go(client):
+    from articles.merging import article_merge
+
+    survivor = make_article(title="Survivor story")
+    merged = make_article(title="Merged copy")
+    article_merge(survivor_id=survivor.pk, merged_id=merged.pk)
+    client.force_login(make_editor())
+    assert "readers are sent to “Survivor story”" in preview(client, merged).content.decode()
+    Article.objects.filter(pk=survivor.pk).update(status=Article.Status.DRAFT)
+    assert client.get(merged.get_absolute_url()).status_code == 404
+    assert "readers get “not found”" in preview(client, merged).content.decode()

@@ -211,6 +211,18 @@ def test_directories_gz_files_and_stdin_are_read(tmp_path, monkeypatch):
         "Story from a folder", "Story from a gzip file", "Story from stdin"}
 
 
+def test_a_dump_that_breaks_off_while_being_read_ends_its_run_as_failed(tmp_path):
+    text = StringIO()
+    write_dump(text, 2000, seed=5)
+    whole = gzip.compress(text.getvalue().encode())
+    path = dump(whole[: len(whole) // 2], tmp_path, "cut.txt.gz")
+    _, err, failed = run_import(path)
+    assert failed and "cut.txt.gz: read error" in err
+    run = ImportRun.objects.get()
+    assert run.status == ImportRun.Status.FAILED and run.finished_at is not None
+    assert "stopped by EOFError" in run.errors[0]
+
+
 def test_other_encodings_are_read_with_the_encoding_option(tmp_path):
     path = dump(article_text("Café au lait", ["Crème brûlée."]).encode("latin-1"), tmp_path)
     _, err, failed = run_import(path)
@@ -398,18 +410,29 @@ def test_a_killed_import_leaves_whole_articles_and_a_rerun_completes_it(tmp_path
 def test_only_runs_whose_process_is_gone_on_this_machine_are_marked_interrupted(admin_client):
     import socket
 
-    from articles.importer import import_runs_mark_interrupted
+    from articles.importer import import_runs_mark_interrupted, process_token
 
+    host = socket.gethostname()
     finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    gone = ImportRun.objects.create(file_name="gone.txt", host=socket.gethostname(), pid=int(finished.stdout))
-    ImportRun.objects.create(file_name="alive.txt", host=socket.gethostname(), pid=os.getpid())
-    ImportRun.objects.create(file_name="elsewhere.txt", host="another-machine", pid=int(finished.stdout))
-    ImportRun.objects.create(file_name="done.txt", host=socket.gethostname(), pid=int(finished.stdout),
-                             status=ImportRun.Status.FINISHED)
-    assert import_runs_mark_interrupted() == 1
-    statuses = dict(ImportRun.objects.values_list("file_name", "status"))
-    assert statuses == {"gone.txt": "interrupted", "alive.txt": "running", "elsewhere.txt": "running",
-                        "done.txt": "finished"}
+    ended_pid = int(finished.stdout)
+    me = process_token(os.getpid())
+    boot, namespace, started = me.rsplit(":", 2) if me else ("", "", "")
+    gone = ImportRun.objects.create(file_name="gone.txt", host=host, pid=ended_pid)
+    ImportRun.objects.create(file_name="alive.txt", host=host, pid=os.getpid(), process=me)
+    ImportRun.objects.create(file_name="elsewhere.txt", host="another-machine", pid=ended_pid)
+    ImportRun.objects.create(file_name="done.txt", host=host, pid=ended_pid, status=ImportRun.Status.FINISHED)
+    expected = {"gone.txt": "interrupted", "alive.txt": "running", "elsewhere.txt": "running", "done.txt": "finished"}
+    if me:  # Linux: a reused process id, a reboot, another container's namespace
+        ImportRun.objects.create(file_name="reused-pid.txt", host=host, pid=os.getpid(),
+                                 process=f"{boot}:{namespace}:{int(started) - 1}")
+        ImportRun.objects.create(file_name="before-reboot.txt", host=host, pid=os.getpid(),
+                                 process=f"another-boot:{namespace}:{started}")
+        ImportRun.objects.create(file_name="other-container.txt", host=host, pid=ended_pid,
+                                 process=f"{boot}:1:{started}")
+        expected |= {"reused-pid.txt": "interrupted", "before-reboot.txt": "interrupted",
+                     "other-container.txt": "running"}
+    assert import_runs_mark_interrupted() == list(expected.values()).count("interrupted")
+    assert dict(ImportRun.objects.values_list("file_name", "status")) == expected
     # Editors see it in the admin without anyone importing again.
     gone.status = ImportRun.Status.RUNNING
     gone.save()

@@ -73,6 +73,16 @@ def test_a_word_in_much_of_the_archive_ranks_only_its_newest_matches(client, mon
     assert client.get("/api/articles/", {"q": "basra"}).json()["count"] == 3
 
 
+def test_the_api_searches_within_a_tag_before_taking_the_newest_matches(client, monkeypatch):
+    monkeypatch.setattr("articles.search.RANKED_MATCHES", 3)
+    now = timezone.now()
+    tagged = make_article(title="Basra port", tags=["Iraq"], published_at=now - timedelta(days=9))
+    for days in (3, 2, 1):
+        make_article(title=f"Basra story {days}", published_at=now - timedelta(days=days))
+    data = client.get("/api/articles/", {"q": "basra", "tag": "iraq"}).json()
+    assert [result["title"] for result in data["results"]] == [tagged.title] and data["count"] == 1
+
+
 def test_fewer_matches_than_the_cap_are_all_counted(client, monkeypatch):
     monkeypatch.setattr("articles.search.RANKED_MATCHES", 3)
     make_article(title="Basra one")
