@@ -583,8 +583,8 @@ def bench_pages(args):
 # --- search benchmark ------------------------------------------------------------
 
 
-def common_words(count, sample=500):
-    """The words found in most articles (of a sample), longer than four letters."""
+def word_frequency(sample=500):
+    """In how many of the first `sample` articles each word of five letters or more appears."""
     import re
     from collections import Counter
 
@@ -593,7 +593,7 @@ def common_words(count, sample=500):
     frequency = Counter()
     for title, body in Article.objects.order_by("id").values_list("title", "body")[:sample]:
         frequency.update({word.casefold() for word in re.findall(r"[^\W\d_]{5,}", f"{title} {body}")})
-    return [word for word, _ in frequency.most_common(count)]
+    return frequency
 
 
 def child_search(path, repeat):
@@ -604,8 +604,12 @@ def child_search(path, repeat):
     from articles.selectors import article_list_published
 
     # Words the search can find: PostgreSQL drops English stop words ("after").
-    found = [word for word in common_words(10) if search.search(article_list_published(), word, newest=0).exists()]
-    words = found[:3] + [setup["word"]]
+    frequency = word_frequency()
+    common = [word for word, _ in frequency.most_common(10)
+              if search.search(article_list_published(), word, newest=0).exists()][:3]
+    rare = sorted(word for word, count in frequency.items() if count == 1)
+    words = common + [setup["word"]] + [next(word for word in rare
+                                             if search.search(article_list_published(), word, newest=0).exists())]
     results = []
     for word in words:
         row = {"word": word}
