@@ -79,8 +79,11 @@ class SourceListFilter(admin.SimpleListFilter):
         return queryset
 
 
-def preview_note(article):
-    """What the preview banner says about who can see the article."""
+def preview_note(article, *, visible):
+    """What the preview banner says about who can see the article
+    (`visible`: whether readers can, from Article.is_visible_to_readers)."""
+    if visible:
+        return "Preview: this article is published."
     if article.status == Article.Status.DRAFT:
         return "Preview of a draft: readers cannot see this article."
     if article.status == Article.Status.MERGED:
@@ -88,10 +91,9 @@ def preview_note(article):
         if target is None:
             return "Preview of a merged article: what it was merged into is not published, so readers get “not found”."
         return f"Preview of a merged article: readers are sent to “{target.title}”."
-    if article.published_at > timezone.now():
-        when = formats.date_format(timezone.localtime(article.published_at), "DATETIME_FORMAT")
-        return f"Preview of a scheduled article: readers will see it from {when}."
-    return "Preview: this article is published."
+    # Published, but its date has not come.
+    when = formats.date_format(timezone.localtime(article.published_at), "DATETIME_FORMAT")
+    return f"Preview of a scheduled article: readers will see it from {when}."
 
 
 @admin.register(Article)
@@ -144,8 +146,9 @@ class ArticleAdmin(admin.ModelAdmin):
             raise PermissionDenied
         context = article_page_context(request, article)
         context["meta"] = dataclasses.replace(context["meta"], noindex=True)
-        context["preview_note"] = preview_note(article)
-        if article.is_visible_to_readers():
+        visible = article.is_visible_to_readers()
+        context["preview_note"] = preview_note(article, visible=visible)
+        if visible:
             context["preview_public_url"] = article.get_absolute_url()
         return render(request, "articles/article_detail.html", context)
 

@@ -173,10 +173,13 @@ def cached_page(*, params=()):
             except CACHE_UNAVAILABLE:
                 logger.exception("Page cache unavailable; rendering %s", request.path)
                 return view(request, *args, **kwargs)
-            response = get_conditional_response(request, etag=validators.etag,
-                                                 last_modified=validators.last_modified)
+            try:
+                response = _answer_without_view(request, validators, params)
+            except CACHE_UNAVAILABLE:
+                logger.exception("Page cache unavailable; rendering %s", request.path)
+                return _with_validators(view(request, *args, **kwargs), validators)
             if response is None:
-                response = _cached_response(request, view, args, kwargs, validators.version, params)
+                response = _rendered_and_stored(request, view, args, kwargs, validators.version, params)
             return _with_validators(response, validators)
 
         _cached_views[wrapper] = params
@@ -232,19 +235,21 @@ def _stored_response(key):
     return response
 
 
-def _cached_response(request, view, args, kwargs, version, params):
+def _answer_without_view(request, validators, params):
+    """A "not modified", or the stored page, for this request; None if the
+    view must run. Raises CACHE_UNAVAILABLE when the cache cannot be read."""
+    response = get_conditional_response(request, etag=validators.etag, last_modified=validators.last_modified)
+    if response is None and settings.NEWSROOM_PAGE_CACHE_SECONDS:
+        response = _stored_response(_page_key(request, validators.version, params))
+    return response
+
+
+def _rendered_and_stored(request, view, args, kwargs, version, params):
+    """The view's response, stored for the next request when it may be."""
     seconds = settings.NEWSROOM_PAGE_CACHE_SECONDS
-    if not seconds:
-        return view(request, *args, **kwargs)
-    key = _page_key(request, version, params)
-    try:
-        response = _stored_response(key)
-    except CACHE_UNAVAILABLE:
-        logger.exception("Page cache unavailable; rendering %s", request.path)
-        return view(request, *args, **kwargs)
-    if response is not None:
-        return response
     response = view(request, *args, **kwargs)
+    if not seconds:
+        return response
     if isinstance(response, SimpleTemplateResponse):
         # The sitemap views answer lazily; the content is needed now.
         response.render()
@@ -255,7 +260,7 @@ def _cached_response(request, view, args, kwargs, version, params):
                    if name.lower() not in VALIDATOR_HEADERS]
         stored = (response.status_code, headers, response.content)
         try:
-            cache.set(key, stored, seconds)
+            cache.set(_page_key(request, version, params), stored, seconds)
         except CACHE_UNAVAILABLE:
             logger.exception("Page cache unavailable; not storing %s", request.path)
     return response
@@ -311,10 +316,7 @@ class PageCacheMiddleware:
         request.get_host()
         try:
             validators = _validators()
-            response = get_conditional_response(request, etag=validators.etag,
-                                                 last_modified=validators.last_modified)
-            if response is None and settings.NEWSROOM_PAGE_CACHE_SECONDS:
-                response = _stored_response(_page_key(request, validators.version, params))
+            response = _answer_without_view(request, validators, params)
         except CACHE_UNAVAILABLE:
             return None  # the decorator logs it and renders
         if response is None:

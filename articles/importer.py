@@ -811,7 +811,8 @@ def import_runs_mark_interrupted() -> int:
     Returns how many were marked.
     """
     running = ImportRun.objects.filter(status=ImportRun.Status.RUNNING, host=socket.gethostname(), pid__isnull=False)
-    gone = [run.pk for run in running.only("pk", "pid", "process") if process_gone(run.pid, run.process)]
+    here = process_token(os.getpid())
+    gone = [run.pk for run in running.only("pk", "pid", "process") if process_gone(run.pid, run.process, here=here)]
     if not gone:
         return 0
     return ImportRun.objects.filter(pk__in=gone, status=ImportRun.Status.RUNNING).update(
@@ -833,12 +834,12 @@ def process_token(pid: int) -> str:
     return f"{boot}:{namespace}:{fields[19]}"
 
 
-def process_gone(pid: int, recorded: str) -> bool:
+def process_gone(pid: int, recorded: str, *, here: str) -> bool:
     """Whether the process that recorded `recorded` (its process_token) as
-    `pid` has ended. False when that cannot be known from here."""
+    `pid` has ended, seen from the process whose token is `here`. False
+    when that cannot be known from here."""
     if not recorded:
         return not process_alive(pid)
-    here = process_token(os.getpid())
     if not here:
         return False
     recorded_boot, recorded_namespace, _ = recorded.rsplit(":", 2)
