@@ -26,7 +26,7 @@ from django.db.models.constants import OnConflict
 
 from articles import similarity
 from articles.models import Article, ArticleBand, ArticleSignature, DuplicateCandidate, Tag, paragraphs_from_body
-from articles.text import normalize_for_matching
+from articles.text import normalize_for_matching, normalized_parts
 from media.hashing import MAX_DISTANCE, distance
 from media.models import Image
 
@@ -53,7 +53,8 @@ def chunked(items, size):
 
 
 def article_signature(title, paragraphs):
-    return similarity.signature(similarity.shingle_array(title, paragraphs))
+    """The MinHash signature the importer computes, for stored text."""
+    return similarity.signature_of_normalized(normalized_parts(title, paragraphs))
 
 
 def insert_rows(model, fields, rows, *, ignore_conflicts=False):
@@ -198,18 +199,12 @@ def article_candidates_for(*, signatures, keys):
     for article_id, article_keys in keys.items():
         for key in article_keys:
             key_owner[key].append(article_id)
-    # Within the batch: articles sharing a key.
-    pairs = similarity.pairs_in_buckets(key_owner.values(), max_size=MAX_BUCKET)
-    stored = defaultdict(list)
-    for key, stored_id in stored_band_owners(key_owner):
+    # Stored articles join the batch's buckets: pairs within the batch and
+    # with the archive, under the rescan's rule for oversized buckets.
+    for key, stored_id in stored_band_owners(list(key_owner)):
         if stored_id not in new_ids:
-            stored[key].append(stored_id)
-    for key, stored_ids in stored.items():
-        if len(stored_ids) + len(key_owner[key]) > MAX_BUCKET:
-            continue
-        for stored_id in stored_ids:
-            for new_id in key_owner[key]:
-                pairs.add((min(new_id, stored_id), max(new_id, stored_id)))
+            key_owner[key].append(stored_id)
+    pairs = similarity.pairs_in_buckets(key_owner.values(), max_size=MAX_BUCKET)
     if not pairs:
         return []
     other_ids = {i for pair in pairs for i in pair} - new_ids

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from articles.cache import content_changed
 from articles.models import Article, ArticleBand, ArticleImage, DuplicateCandidate, Tag, TagAlias, TaggedArticle
 from media.models import Image
 
@@ -68,15 +69,6 @@ def _move_open_candidates(kind, merged_id, survivor_id):
     DuplicateCandidate.objects.bulk_create(moved, ignore_conflicts=True)
 
 
-def _content_changed():
-    # Imported here: the cache module belongs to the reader site.
-    try:
-        from articles.cache import content_changed
-    except ImportError:
-        return
-    transaction.on_commit(content_changed)
-
-
 # --- articles ------------------------------------------------------------------
 
 
@@ -124,7 +116,7 @@ def article_merge(*, survivor_id, merged_id, user=None, reason=""):
     why = f" Reason: {reason}" if reason else ""
     _log(user, survivor, f"Merged article {merged.pk} (“{merged.title}”) into this one.{why}")
     _log(user, merged, f"Merged into article {survivor.pk} (“{survivor.title}”).{why}")
-    _content_changed()
+    content_changed()
     return survivor
 
 
@@ -172,7 +164,7 @@ def image_merge(*, survivor_id, merged_id, user=None, reason=""):
     _log(user, survivor, f"Merged image {merged.pk} (“{merged}”) into this one; its articles now use this image.{why}")
     _log(user, merged, f"Merged into image {survivor.pk}.{why}", action=DELETION)
     merged.delete()
-    _content_changed()
+    content_changed()
     return survivor
 
 
@@ -202,7 +194,7 @@ def tag_merge(*, survivor_id, merged_id, user=None, reason=""):
     _log(user, merged, f"Merged into tag {survivor.pk} (“{survivor.name}”).{why}", action=DELETION)
     merged.delete()
     TagAlias.objects.create(name=merged_name, slug=merged_slug, tag=survivor)
-    _content_changed()
+    content_changed()
     return survivor
 
 
@@ -221,13 +213,10 @@ def candidate_merge(*, candidate, survivor_id, user=None, reason=""):
     if survivor_id not in ids:
         raise MergeError("The survivor must be one of the pair.")
     merged_id = ids[1] if survivor_id == ids[0] else ids[0]
-    with transaction.atomic():
-        survivor = MERGERS[candidate.kind](survivor_id=survivor_id, merged_id=merged_id, user=user, reason=reason)
-        # Images and tags delete the merged row, and the candidate with it.
-        DuplicateCandidate.objects.filter(pk=candidate.pk).update(
-            status=DuplicateCandidate.Status.MERGED, resolved_by=user, resolved_at=timezone.now(),
-        )
-    return survivor
+    # Each merger is one transaction and settles the candidate itself: an
+    # article merge marks the pair merged, image and tag merges delete the
+    # merged row and the candidate with it.
+    return MERGERS[candidate.kind](survivor_id=survivor_id, merged_id=merged_id, user=user, reason=reason)
 
 
 @transaction.atomic

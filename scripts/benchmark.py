@@ -336,7 +336,7 @@ def all_pairs_exact(threshold):
 def child_duplicates(path, n, near, seed, with_all_pairs):
     setup_django()
     from articles import similarity
-    from articles.duplicates import article_candidates_for, duplicates_rescan
+    from articles.duplicates import article_candidates_for, article_signature, duplicates_rescan
     from articles.importer import ImportOptions, import_paths
     from articles.models import Article, DuplicateCandidate, paragraphs_from_body
 
@@ -365,7 +365,7 @@ def child_duplicates(path, n, near, seed, with_all_pairs):
     sample = {article_id: (title, paragraphs_from_body(body)) for article_id, title, body
               in Article.objects.order_by("-id")[:500].values_list("id", "title", "body")}
     started = time.perf_counter()
-    signatures = {i: similarity.signature(similarity.shingles(*record)) for i, record in sample.items()}
+    signatures = {i: article_signature(*record) for i, record in sample.items()}
     article_candidates_for(signatures=signatures, keys={i: similarity.band_keys(sig) for i, sig in signatures.items()})
     result["check_ms_per_article"] = 1000 * (time.perf_counter() - started) / len(sample)
     if with_all_pairs:
@@ -603,13 +603,14 @@ def child_search(path, repeat):
     from articles import search
     from articles.selectors import article_list_published
 
-    # Words the search can find: PostgreSQL drops English stop words ("after").
+    def findable(word):
+        # PostgreSQL drops English stop words ("after"): they find nothing.
+        return search.search(article_list_published(), word, newest=0).exists()
+
     frequency = word_frequency()
-    common = [word for word, _ in frequency.most_common(10)
-              if search.search(article_list_published(), word, newest=0).exists()][:3]
-    rare = sorted(word for word, count in frequency.items() if count == 1)
-    words = common + [setup["word"]] + [next(word for word in rare
-                                             if search.search(article_list_published(), word, newest=0).exists())]
+    common = [word for word, _ in frequency.most_common(10) if findable(word)][:3]
+    rare = next(word for word in sorted(word for word, count in frequency.items() if count == 1) if findable(word))
+    words = common + [setup["word"], rare]
     results = []
     for word in words:
         row = {"word": word}

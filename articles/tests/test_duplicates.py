@@ -297,3 +297,15 @@ def test_rescan_re_signs_only_articles_whose_text_changed(tmp_path):
     assert open_pairs() == {(first.pk, second.pk)}
     assert duplicates_rescan(recompute=True)["signatures"] == 2
     assert ArticleSignature.objects.count() == 2
+
+
+def test_the_rescan_signs_text_exactly_as_the_importer_does():
+    from articles import similarity
+    from articles.duplicates import article_signature
+    from articles.text import normalized_parts
+
+    title, paragraphs = "Floods in Basra", ["Water covered the streets, and the streets flooded again.", "Again."]
+    signature = article_signature(title, paragraphs)
+    assert (signature == similarity.signature_of_normalized(normalized_parts(title, paragraphs))).all()
+    # The same minima as from the distinct shingles, which the signatures stored before were made from.
+    assert (signature == similarity.signature(similarity.shingle_array(title, paragraphs))).all()
