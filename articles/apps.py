@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
 
 
 class ArticlesConfig(AppConfig):
@@ -7,10 +6,10 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Articles"
 
     def ready(self):
-        from articles.cache import invalidate_on_change
+        from articles.core.signals import watch_model
+        from articles.reader.signal_handlers import register_signal_handlers
 
-        # Readers' pages are cached; any change they could see invalidates them.
+        # Everything readers see of an article, its tags and photo placements.
         for model_name in ("Article", "Tag", "TagAlias", "TaggedArticle", "ArticleImage"):
-            model = self.get_model(model_name)
-            for signal in (post_save, post_delete):
-                signal.connect(invalidate_on_change, sender=model, dispatch_uid=f"reader-cache-{model_name}")
+            watch_model(self.get_model(model_name))
+        register_signal_handlers()

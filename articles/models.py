@@ -11,7 +11,7 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
-from articles.text import content_fingerprint
+from articles.core.text import content_fingerprint
 
 PARAGRAPH_SEPARATOR = "\n\n"
 

@@ -1,11 +1,10 @@
-"""Read-side queries shared by views, feeds, the API and commands."""
+"""Read-side queries over the models, shared by the reader site, the admin, exports and commands."""
 
 from django.db.models import Count, Min, Prefetch
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from articles import search
-from articles.models import Article, ArticleImage, DuplicateCandidate, Tag, TaggedArticle, published_q
+from articles.models import Article, ArticleImage, Tag, TaggedArticle, published_q
 
 
 def with_images_and_tags(queryset):
@@ -107,29 +106,6 @@ def article_list_related(*, article, limit=RELATED_ARTICLES):
     return [found[pk] for pk in ranked if pk in found]
 
 
-def article_search_published(*, query):
-    """Published articles matching a reader's query, most relevant first.
-
-    The query is cleaned (see search.clean_query); an empty one finds nothing.
-    """
-    return search.search(article_list_published(), search.clean_query(query))
-
-
-def article_list_api(*, tag=None, query="", since=None):
-    """The API's list: published articles, optionally filtered.
-
-    Tag and date filter before searching: search ranks only the newest
-    matches, which must be the newest matches *with* that tag.
-    """
-    articles = article_list_published()
-    if tag is not None:
-        articles = articles.filter(tags=tag)
-    if since is not None:
-        articles = articles.filter(published_at__gte=since)
-    query = search.clean_query(query)
-    return search.search(articles, query) if query else articles
-
-
 def article_next_publication_time():
     """When the next scheduled article goes live, or None.
 
@@ -153,29 +129,3 @@ def tag_list_published():
     """Tags with at least one published article."""
     tagged = TaggedArticle.objects.filter(content_object__in=Article.objects.published()).values("tag_id")
     return Tag.objects.filter(pk__in=tagged)
-
-
-def duplicate_candidates(*, status=None, kind=None):
-    """Candidates with both sides loaded, best score first."""
-    queryset = DuplicateCandidate.objects.select_related(
-        "article_a", "article_b", "image_a", "image_b", "tag_a", "tag_b"
-    ).order_by("-score", "id")
-    if status:
-        queryset = queryset.filter(status=status)
-    if kind:
-        queryset = queryset.filter(kind=kind)
-    return queryset
-
-
-def duplicate_candidates_as_dicts(*, status=None):
-    """The `find_duplicates --format json` rows."""
-    return [
-        {
-            "kind": candidate.kind,
-            "ids": list(candidate.pair_ids),
-            "labels": [str(item) for item in candidate.pair],
-            "score": round(candidate.score, 4),
-            "status": candidate.status,
-        }
-        for candidate in duplicate_candidates(status=status).iterator(chunk_size=1000)
-    ]

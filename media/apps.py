@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
 
 
 class MediaConfig(AppConfig):
@@ -7,9 +6,7 @@ class MediaConfig(AppConfig):
     verbose_name = "Images"
 
     def ready(self):
-        from articles.cache import invalidate_on_change
+        from articles.core.signals import watch_model
 
-        # Captions, credits and files show on readers' cached pages.
-        image = self.get_model("Image")
-        post_save.connect(invalidate_on_change, sender=image, dispatch_uid="reader-cache-Image")
-        post_delete.connect(invalidate_on_change, sender=image, dispatch_uid="reader-cache-Image")
+        # Captions, credits and files show on readers' pages.
+        watch_model(self.get_model("Image"))

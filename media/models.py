@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from articles.text import caption_key as make_caption_key
+from articles.core.text import caption_key as make_caption_key
 from media.hashing import perceptual_hash
 
 

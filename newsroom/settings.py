@@ -64,6 +64,11 @@ INSTALLED_APPS = [
     "articles",
     "media",
 ]
+# Development, test and benchmark tools (the dump generator, the benchmark's
+# hello view): on in development and in the test suite, never in production.
+DEVTOOLS = env_bool("DEVTOOLS", DEBUG)
+if DEVTOOLS:
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -71,7 +76,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Cached reader pages are answered here; nothing below runs for them.
-    "articles.cache.PageCacheMiddleware",
+    "articles.reader.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -91,7 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "articles.context_processors.site",
+                "articles.reader.context_processors.site",
             ],
         },
     },
@@ -222,8 +227,6 @@ NEWSROOM_CONTENT_VERSION_SECONDS = (
 )
 # Names the deployed code in cache keys and ETags; a digest of the sources when empty.
 NEWSROOM_RELEASE = os.environ.get("RELEASE", "")
-# A bare "hello world" view at /_hello/ for the benchmark's baseline.
-NEWSROOM_HELLO_VIEW = env_bool("BENCHMARK_HELLO_VIEW", False)
 
 # Content-Security-Policy for every response. No inline scripts or styles
 # anywhere; JSON-LD is data, never executed, so it needs no exception.

@@ -88,7 +88,8 @@ def naive_import(path):
     from django.utils import timezone
     from django.utils.text import slugify
 
-    from articles.dumpparser import parse_lines, read_lines
+    from articles.ingest.dumpparser import parse_lines
+    from articles.ingest.lines import read_lines
     from articles.models import Article
 
     count = 0
@@ -107,7 +108,7 @@ def naive_import(path):
 
 
 def our_import(path):
-    from articles.importer import ImportOptions, import_paths
+    from articles.ingest.pipeline import ImportOptions, import_paths
 
     report = import_paths([path], options=ImportOptions(tags=["benchmark"]))
     assert not report.errors, report.errors[:3]
@@ -196,19 +197,19 @@ def cpu_floor(path, search=True):
     """
     from django.db import connection
 
-    from articles.importer import prepare, text_records
+    from articles.ingest.records import prepare_record, text_records
 
     with open(path, "rb") as stream:
         started = time.process_time()
         records = list(text_records(stream, encoding="utf-8"))
         parsed = time.process_time()
         for record in records:
-            prepare(record)
+            prepare_record(record)
         prepared = time.process_time()
     floor = {"parse_ms": (parsed - started) * 1000 / len(records),
              "prepare_ms": (prepared - parsed) * 1000 / len(records), "search_ms": 0.0}
     if search and connection.vendor == "postgresql":
-        from articles.search import SEARCH_CONFIG
+        from articles.reader.search import SEARCH_CONFIG
 
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) SELECT to_tsvector(%s::regconfig, title)"
@@ -233,7 +234,7 @@ def child_memory(path):
 
 
 def generate(path, n, **kwargs):
-    from articles.dumpgen import write_dump
+    from devtools.dumpgen import write_dump
 
     with open(path, "w", encoding="utf-8") as f:
         return write_dump(f, n, **kwargs)
@@ -304,9 +305,9 @@ def bench_memory(args):
 
 def planted_pairs(n, seed, near):
     """True near-duplicate pairs of a generated dump, as article ids in the database."""
-    from articles.dumpgen import dump_articles, plan_duplicates
+    from devtools.dumpgen import dump_articles, plan_duplicates
     from articles.models import Article
-    from articles.text import content_fingerprint
+    from articles.core.text import content_fingerprint
 
     fingerprints = [content_fingerprint(a.title, a.paragraphs) for a in dump_articles(n, seed=seed, near_duplicates=near)]
     ids = dict(Article.objects.values_list("fingerprint", "id"))
@@ -318,11 +319,11 @@ def planted_pairs(n, seed, near):
 
 def all_pairs_exact(threshold):
     """The baseline: exact Jaccard of every pair of articles' shingle sets."""
-    from articles import similarity
+    from articles.duplicates import minhash
     from articles.models import Article, paragraphs_from_body
 
     rows = list(Article.objects.values_list("id", "title", "body"))
-    sets = [(i, similarity.shingles(t, paragraphs_from_body(b))) for i, t, b in rows]
+    sets = [(i, minhash.shingles(t, paragraphs_from_body(b))) for i, t, b in rows]
     found = set()
     for index, (a_id, a) in enumerate(sets):
         size_a = len(a)
@@ -335,9 +336,9 @@ def all_pairs_exact(threshold):
 
 def child_duplicates(path, n, near, seed, with_all_pairs):
     setup_django()
-    from articles import similarity
-    from articles.duplicates import article_candidates_for, article_signature, duplicates_rescan
-    from articles.importer import ImportOptions, import_paths
+    from articles.duplicates import minhash
+    from articles.duplicates.finder import article_candidates_for, article_signature, duplicates_rescan
+    from articles.ingest.pipeline import ImportOptions, import_paths
     from articles.models import Article, DuplicateCandidate, paragraphs_from_body
 
     report = import_paths([path], options=ImportOptions())
@@ -366,11 +367,11 @@ def child_duplicates(path, n, near, seed, with_all_pairs):
               in Article.objects.order_by("-id")[:500].values_list("id", "title", "body")}
     started = time.perf_counter()
     signatures = {i: article_signature(*record) for i, record in sample.items()}
-    article_candidates_for(signatures=signatures, keys={i: similarity.band_keys(sig) for i, sig in signatures.items()})
+    article_candidates_for(signatures=signatures, keys={i: minhash.band_keys(sig) for i, sig in signatures.items()})
     result["check_ms_per_article"] = 1000 * (time.perf_counter() - started) / len(sample)
     if with_all_pairs:
         started = time.perf_counter()
-        exact = all_pairs_exact(similarity.THRESHOLD)
+        exact = all_pairs_exact(minhash.THRESHOLD)
         result["all_pairs_s"] = time.perf_counter() - started
         result["all_pairs_recall"] = len(exact & truth) / len(truth) if truth else 1.0
     return result
@@ -428,7 +429,7 @@ def child_pages_setup(path):
     from django.db import connection
     from django.db.models import Count
 
-    from articles.importer import ImportOptions, import_paths
+    from articles.ingest.pipeline import ImportOptions, import_paths
     from articles.models import Article, Tag, TaggedArticle
 
     report = import_paths([path], options=ImportOptions())
@@ -453,7 +454,7 @@ def child_pages_setup(path):
                .order_by("-photos", "id").first())
     tag = Tag.objects.annotate(uses=Count("tagged_articles")).order_by("-uses").first()
     # Readers search for something specific: the headline's rarest word.
-    from articles import search
+    from articles.reader import search
     from articles.selectors import article_list_published
 
     # Every match counted (newest=0): the cap would make all common words tie.
@@ -495,7 +496,7 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "DATABASE_URL": database.url, "DEBUG": "false", "SECURE_HTTPS": "false",
                     "SECRET_KEY": "benchmark-" + "k" * 60, "ALLOWED_HOSTS": "127.0.0.1",
-                    "BENCHMARK_HELLO_VIEW": "true", "LOG_LEVEL": "WARNING", **env}
+                    "DEVTOOLS": "true", "LOG_LEVEL": "WARNING", **env}
         self.workers = workers
 
     def __enter__(self):
@@ -600,7 +601,7 @@ def child_search(path, repeat):
     """Time a reader's search (count, first page, highlighting) for common and
     rare words, ranking the newest matches (as served) against ranking all."""
     setup = child_pages_setup(path)  # sets Django up
-    from articles import search
+    from articles.reader import search
     from articles.selectors import article_list_published
 
     def findable(word):
@@ -638,7 +639,7 @@ def bench_search(args):
             for row in result["results"]:
                 print(f"{engine:<9} {row['word']:<14} {row['all_count']:>8} {row['all']:>12.1f} {row['newest']:>15.1f} "
                       f"{row['all'] / row['newest']:>8.1f}x")
-        print(f"Ranking is limited to the newest {result['cap']} matches (articles.search.RANKED_MATCHES).")
+        print(f"Ranking is limited to the newest {result['cap']} matches (articles.reader.search.RANKED_MATCHES).")
 
 
 def child(args):

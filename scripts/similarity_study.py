@@ -1,4 +1,4 @@
-"""Measure near-duplicate detection (articles.similarity) on a generated corpus.
+"""Measure near-duplicate detection (articles.duplicates.minhash) on a generated corpus.
 
 Run from the repository root:  .venv/bin/python scripts/similarity_study.py
 
@@ -25,7 +25,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from articles import similarity as sim  # noqa: E402
+from articles.duplicates import minhash as sim  # noqa: E402
 
 SEED = 20240611
 

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from articles.models import Article, Tag
-from articles.tests.factories import make_article, make_image
+from devtools.factories import make_article, make_image
 from media.models import Image
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from articles.exporting import export_lines
+from articles.ingest.jsonl import export_lines
 from articles.models import Article
 
 

@@ -2,8 +2,8 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from articles.duplicates import duplicates_rescan
-from articles.selectors import duplicate_candidates_as_dicts
+from articles.duplicates.finder import duplicates_rescan
+from articles.duplicates.selectors import duplicate_candidates_as_dicts
 
 
 class Command(BaseCommand):

@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils import timezone
 
-from articles import dumpparser
-from articles.importer import ImportOptions, explain_paths, import_paths
+from articles.ingest import dumpparser
+from articles.ingest.pipeline import ImportOptions, explain_paths, import_paths
 from articles.models import Article
 
 

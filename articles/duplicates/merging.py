@@ -1,0 +1,227 @@
+"""Merging duplicates and dismissing candidates: the only code that does it.
+
+Every merge runs in one transaction and locks the rows it changes in id
+order, so a failure half-way changes nothing and two editors merging A into
+B and B into A at the same moment cannot lose an article or make a cycle:
+the second one finds its article already merged and is refused.
+"""
+
+from __future__ import annotations
+
+from django.contrib.admin.models import CHANGE, DELETION, LogEntry
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from articles.core.signals import content_changed
+from articles.models import Article, ArticleBand, ArticleImage, DuplicateCandidate, Tag, TagAlias, TaggedArticle
+from media.models import Image
+
+
+class MergeError(Exception):
+    """A merge that cannot be done; the message says why, for an editor."""
+
+
+def _log(user, obj, message, action=CHANGE):
+    """An admin history entry: who merged what, and why."""
+    if user is not None:
+        LogEntry.objects.log_actions(
+            user_id=user.pk, queryset=[obj], action_flag=action, change_message=message, single_object=True,
+        )
+
+
+def _next_position(article):
+    highest = ArticleImage.objects.filter(article=article).aggregate(m=Max("position"))["m"]
+    return 0 if highest is None else highest + 1
+
+
+def _lock(model, ids):
+    """Lock rows in id order (a fixed order cannot deadlock); return {id: obj}."""
+    rows = {obj.pk: obj for obj in model.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    missing = [i for i in ids if i not in rows]
+    if missing:
+        raise MergeError(f"{model._meta.verbose_name.capitalize()} {missing[0]} no longer exists.")
+    return rows
+
+
+def _resolve(kind, a_id, b_id, status, user):
+    low, high = min(a_id, b_id), max(a_id, b_id)
+    DuplicateCandidate.objects.update_or_create(
+        kind=kind, **{f"{kind}_a_id": low, f"{kind}_b_id": high},
+        defaults={"status": status, "resolved_by": user, "resolved_at": timezone.now()},
+        create_defaults={"status": status, "resolved_by": user, "resolved_at": timezone.now(), "score": 1.0,
+                         "reason": "merged by an editor"},
+    )
+
+
+def _move_open_candidates(kind, merged_id, survivor_id):
+    """Open candidates naming the merged item now name the survivor."""
+    a, b = f"{kind}_a_id", f"{kind}_b_id"
+    involved = DuplicateCandidate.objects.filter(
+        Q(**{a: merged_id}) | Q(**{b: merged_id}), kind=kind, status=DuplicateCandidate.Status.OPEN,
+    ).exclude(**{a: min(merged_id, survivor_id), b: max(merged_id, survivor_id)})
+    moved = []
+    for candidate in involved:
+        other = candidate.pair_ids[1] if candidate.pair_ids[0] == merged_id else candidate.pair_ids[0]
+        moved.append(DuplicateCandidate(kind=kind, score=candidate.score, reason=candidate.reason,
+                                        **{a: min(other, survivor_id), b: max(other, survivor_id)}))
+    involved.delete()
+    DuplicateCandidate.objects.bulk_create(moved, ignore_conflicts=True)
+
+
+# --- articles ------------------------------------------------------------------
+
+
+@transaction.atomic
+def article_merge(*, survivor_id, merged_id, user=None, reason=""):
+    """Merge one article into another; return the survivor.
+
+    The survivor gains the merged article's tags and images (no repeats,
+    its own first, order kept). The merged article is kept, hidden, with
+    status "merged" and a pointer to the survivor, so its URL redirects.
+    """
+    if survivor_id == merged_id:
+        raise MergeError("An article cannot be merged into itself.")
+    rows = _lock(Article, [survivor_id, merged_id])
+    survivor, merged = rows[survivor_id], rows[merged_id]
+    for article in (survivor, merged):
+        if article.status == Article.Status.MERGED:
+            raise MergeError(f"“{article}” was already merged into article {article.merged_into_id}.")
+
+    have = set(TaggedArticle.objects.filter(content_object=survivor).values_list("tag_id", flat=True))
+    TaggedArticle.objects.bulk_create(
+        [TaggedArticle(content_object=survivor, tag_id=tag_id)
+         for tag_id in TaggedArticle.objects.filter(content_object=merged).values_list("tag_id", flat=True)
+         if tag_id not in have],
+    )
+    placed = set(ArticleImage.objects.filter(article=survivor).values_list("image_id", flat=True))
+    next_position = _next_position(survivor)
+    additions = []
+    for image_id in ArticleImage.objects.filter(article=merged).order_by("position", "id").values_list("image_id", flat=True):
+        if image_id not in placed:
+            placed.add(image_id)
+            additions.append(ArticleImage(article=survivor, image_id=image_id, position=next_position))
+            next_position += 1
+    ArticleImage.objects.bulk_create(additions)
+
+    merged.status = Article.Status.MERGED
+    merged.merged_into = survivor
+    merged.save(update_fields=["status", "merged_into", "updated_at"])
+    # Earlier merges into the merged article now point at the survivor: one redirect hop.
+    Article.objects.filter(merged_into=merged).update(merged_into=survivor)
+    ArticleBand.objects.filter(article=merged).delete()
+    _move_open_candidates(DuplicateCandidate.Kind.ARTICLE, merged.pk, survivor.pk)
+    _resolve(DuplicateCandidate.Kind.ARTICLE, survivor.pk, merged.pk, DuplicateCandidate.Status.MERGED, user)
+
+    why = f" Reason: {reason}" if reason else ""
+    _log(user, survivor, f"Merged article {merged.pk} (“{merged.title}”) into this one.{why}")
+    _log(user, merged, f"Merged into article {survivor.pk} (“{survivor.title}”).{why}")
+    content_changed(sender=Article)
+    return survivor
+
+
+# --- images --------------------------------------------------------------------
+
+
+@transaction.atomic
+def image_merge(*, survivor_id, merged_id, user=None, reason=""):
+    """Merge one image into another: every article using it uses the survivor.
+
+    An article that had both keeps the survivor once, at the earlier of
+    the two positions. The survivor takes the merged image's file and alt
+    text when it has none. The merged image is then deleted.
+    """
+    if survivor_id == merged_id:
+        raise MergeError("An image cannot be merged into itself.")
+    rows = _lock(Image, [survivor_id, merged_id])
+    survivor, merged = rows[survivor_id], rows[merged_id]
+    placements = ArticleImage.objects.select_for_update().filter(image_id__in=[survivor_id, merged_id])
+    by_article = {}
+    for placement in placements.order_by("article_id", "position", "id"):
+        by_article.setdefault(placement.article_id, []).append(placement)
+    for article_placements in by_article.values():
+        first, *rest = article_placements
+        if first.image_id == merged_id:
+            first.image_id = survivor_id
+            ArticleImage.objects.filter(pk__in=[p.pk for p in rest]).delete()
+            first.save(update_fields=["image"])
+        else:
+            ArticleImage.objects.filter(pk__in=[p.pk for p in rest]).delete()
+    if not survivor.file and merged.file:
+        survivor.file = merged.file.name
+        survivor.width, survivor.height = merged.width, merged.height
+        survivor.file_hash, survivor.perceptual_hash = merged.file_hash, merged.perceptual_hash
+    survivor.alt_text = survivor.alt_text or merged.alt_text
+    survivor.credit = survivor.credit or merged.credit
+    # Image.save() would recompute hashes from the file; the fields are already right.
+    Image.objects.filter(pk=survivor.pk).update(
+        file=survivor.file.name if survivor.file else "", width=survivor.width, height=survivor.height,
+        file_hash=survivor.file_hash, perceptual_hash=survivor.perceptual_hash, alt_text=survivor.alt_text,
+        credit=survivor.credit, updated_at=timezone.now(),
+    )
+    _move_open_candidates(DuplicateCandidate.Kind.IMAGE, merged.pk, survivor.pk)
+    why = f" Reason: {reason}" if reason else ""
+    _log(user, survivor, f"Merged image {merged.pk} (“{merged}”) into this one; its articles now use this image.{why}")
+    _log(user, merged, f"Merged into image {survivor.pk}.{why}", action=DELETION)
+    merged.delete()
+    content_changed(sender=Image)
+    return survivor
+
+
+# --- tags ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def tag_merge(*, survivor_id, merged_id, user=None, reason=""):
+    """Merge one tag into another, keeping the old spelling as an alias.
+
+    Every article tagged with the merged tag is tagged with the survivor
+    (once). The alias maps later imports and automatic tagging to the
+    survivor, and the old tag URL redirects to the survivor's page.
+    """
+    if survivor_id == merged_id:
+        raise MergeError("A tag cannot be merged into itself.")
+    rows = _lock(Tag, [survivor_id, merged_id])
+    survivor, merged = rows[survivor_id], rows[merged_id]
+    already = TaggedArticle.objects.filter(tag=survivor).values("content_object_id")
+    TaggedArticle.objects.filter(tag=merged, content_object_id__in=already).delete()
+    TaggedArticle.objects.filter(tag=merged).update(tag=survivor)
+    TagAlias.objects.filter(tag=merged).update(tag=survivor)
+    merged_name, merged_slug = merged.name, merged.slug
+    _move_open_candidates(DuplicateCandidate.Kind.TAG, merged.pk, survivor.pk)
+    why = f" Reason: {reason}" if reason else ""
+    _log(user, survivor, f"Merged tag {merged.pk} (“{merged_name}”) into this one; “{merged_name}” is now an alias.{why}")
+    _log(user, merged, f"Merged into tag {survivor.pk} (“{survivor.name}”).{why}", action=DELETION)
+    merged.delete()
+    TagAlias.objects.create(name=merged_name, slug=merged_slug, tag=survivor)
+    content_changed(sender=Tag)
+    return survivor
+
+
+# --- candidates --------------------------------------------------------------------
+
+MERGERS = {
+    DuplicateCandidate.Kind.ARTICLE: article_merge,
+    DuplicateCandidate.Kind.IMAGE: image_merge,
+    DuplicateCandidate.Kind.TAG: tag_merge,
+}
+
+
+def candidate_merge(*, candidate, survivor_id, user=None, reason=""):
+    """Merge a candidate pair, keeping the item the editor chose."""
+    ids = candidate.pair_ids
+    if survivor_id not in ids:
+        raise MergeError("The survivor must be one of the pair.")
+    merged_id = ids[1] if survivor_id == ids[0] else ids[0]
+    # Each merger is one transaction and settles the candidate itself: an
+    # article merge marks the pair merged, image and tag merges delete the
+    # merged row and the candidate with it.
+    return MERGERS[candidate.kind](survivor_id=survivor_id, merged_id=merged_id, user=user, reason=reason)
+
+
+@transaction.atomic
+def candidates_dismiss(*, candidates, user=None):
+    """Mark pairs as not duplicates; a rescan never proposes them again."""
+    return DuplicateCandidate.objects.filter(pk__in=[c.pk for c in candidates]).exclude(
+        status=DuplicateCandidate.Status.MERGED
+    ).update(status=DuplicateCandidate.Status.DISMISSED, resolved_by=user, resolved_at=timezone.now())

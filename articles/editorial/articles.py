@@ -1,0 +1,177 @@
+"""The editors' admin for articles: the form, its inlines and filters, and the preview."""
+
+import dataclasses
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
+
+from articles.duplicates.selectors import duplicate_candidates
+from articles.editorial.images import image_preview
+from articles.models import Article, ArticleImage, DuplicateCandidate, Tag, TaggedArticle
+from articles.reader.views import article_page_context
+from articles.selectors import article_get_for_preview, article_get_redirect_target
+
+
+class ArticleImageInline(admin.TabularInline):
+    model = ArticleImage
+    extra = 0
+    fields = ["position", "image", "preview"]
+    readonly_fields = ["preview"]
+    autocomplete_fields = ["image"]
+    ordering = ["position", "id"]
+
+    @admin.display(description="Preview")
+    def preview(self, obj):
+        return image_preview(obj.image) if obj.image_id else "–"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("image")
+
+
+class TaggedArticleInline(admin.TabularInline):
+    """Tags as rows with autocomplete, instead of a comma-separated box."""
+
+    model = TaggedArticle
+    extra = 1
+    autocomplete_fields = ["tag"]
+    verbose_name = "tag"
+    verbose_name_plural = "tags"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("tag")
+
+
+class TagListFilter(admin.SimpleListFilter):
+    title = "tag"
+    parameter_name = "tag"
+
+    def lookups(self, request, model_admin):
+        # The most used tags: a list of every tag would be unreadable.
+        tags = Tag.objects.annotate(n=Count("tagged_articles")).order_by("-n", "name")[:30]
+        return [(tag.slug, tag.name) for tag in tags]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(tags__slug=self.value())
+        return queryset
+
+
+class SourceListFilter(admin.SimpleListFilter):
+    title = "source"
+    parameter_name = "source"
+
+    def lookups(self, request, model_admin):
+        sources = Article.objects.exclude(source="").values_list("source", flat=True).distinct().order_by("source")
+        return [(source, source) for source in sources[:50]]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(source=self.value())
+        return queryset
+
+
+def preview_note(article, *, visible):
+    """What the preview banner says about who can see the article
+    (`visible`: whether readers can, from Article.is_visible_to_readers)."""
+    if visible:
+        return "Preview: this article is published."
+    if article.status == Article.Status.DRAFT:
+        return "Preview of a draft: readers cannot see this article."
+    if article.status == Article.Status.MERGED:
+        target = article_get_redirect_target(slug=article.slug)
+        if target is None:
+            return "Preview of a merged article: what it was merged into is not published, so readers get “not found”."
+        return f"Preview of a merged article: readers are sent to “{target.title}”."
+    # Published, but its date has not come.
+    when = formats.date_format(timezone.localtime(article.published_at), "DATETIME_FORMAT")
+    return f"Preview of a scheduled article: readers will see it from {when}."
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "status", "published_at", "source", "tag_list", "import_run"]
+    list_filter = ["status", TagListFilter, SourceListFilter, "published_at"]
+    list_select_related = ["import_run"]
+    search_fields = ["title", "standfirst", "byline", "source"]
+    date_hierarchy = "published_at"
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [ArticleImageInline, TaggedArticleInline]
+    readonly_fields = ["fingerprint", "import_run", "source_file", "source_lines", "raw_text", "created_at", "updated_at",
+                       "merged_into_link", "possible_duplicates"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "standfirst", "body", "byline", "source"]}),
+        ("Publication", {"fields": ["status", "published_at", "merged_into_link"]}),
+        ("Duplicates", {"fields": ["possible_duplicates"]}),
+        (
+            "Provenance",
+            {
+                "classes": ["collapse"],
+                "fields": ["import_run", "source_file", "source_lines", "raw_text", "fingerprint", "created_at", "updated_at"],
+            },
+        ),
+    ]
+    list_per_page = 50
+    save_on_top = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("tags")
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/preview/", self.admin_site.admin_view(self.preview_view), name="articles_article_preview"),
+        ] + super().get_urls()
+
+    def view_on_site(self, obj):
+        """The public page once readers can see it; until then, the preview."""
+        if obj.is_visible_to_readers():
+            return obj.get_absolute_url()
+        return reverse("admin:articles_article_preview", args=[obj.pk])
+
+    def preview_view(self, request, pk):
+        """The article as readers would see it, whatever its status. Never cached, never indexed."""
+        try:
+            article = article_get_for_preview(pk=pk)
+        except Article.DoesNotExist:
+            raise Http404("No such article")
+        if not self.has_view_permission(request, article):
+            raise PermissionDenied
+        context = article_page_context(request, article)
+        context["meta"] = dataclasses.replace(context["meta"], noindex=True)
+        visible = article.is_visible_to_readers()
+        context["preview_note"] = preview_note(article, visible=visible)
+        if visible:
+            context["preview_public_url"] = article.get_absolute_url()
+        return render(request, "articles/article_detail.html", context)
+
+    @admin.display(description="Tags")
+    def tag_list(self, obj):
+        return ", ".join(tag.name for tag in obj.tags.all())
+
+    @admin.display(description="Source lines")
+    def source_lines(self, obj):
+        return obj.source_lines or "–"
+
+    @admin.display(description="Merged into")
+    def merged_into_link(self, obj):
+        if obj.merged_into_id is None:
+            return "–"
+        return format_html('<a href="{}">{}</a>', reverse("admin:articles_article_change", args=[obj.merged_into_id]),
+                           obj.merged_into)
+
+    @admin.display(description="Open candidates")
+    def possible_duplicates(self, obj):
+        if obj.pk is None:
+            return "–"
+        candidates = duplicate_candidates(status=DuplicateCandidate.Status.OPEN, kind="article").filter(
+            Q(article_a=obj) | Q(article_b=obj))[:20]
+        if not candidates:
+            return "None."
+        return format_html("<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a> · {}</li>', (
+            (reverse("admin:articles_duplicatecandidate_compare", args=[c.pk]), f"{c.score:.2f}",
+             c.article_b if c.article_a_id == obj.pk else c.article_a) for c in candidates)))

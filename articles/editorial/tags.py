@@ -1,0 +1,44 @@
+"""The editors' admin for tags and their aliases (old spellings kept by merges)."""
+
+from django.contrib import admin, messages
+from django.db.models import Count
+
+from articles.duplicates.finder import tag_check
+from articles.models import Tag, TagAlias
+
+
+class TagAliasInline(admin.TabularInline):
+    model = TagAlias
+    extra = 0
+    fields = ["name", "slug", "created_at"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "article_count"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    ordering = ["name"]
+    inlines = [TagAliasInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_count=Count("tagged_articles"))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if tag_check(tag=obj):
+            self.message_user(request, "This tag looks like another spelling of an existing tag; see Duplicate "
+                              "candidates to merge them.", messages.WARNING)
+
+    @admin.display(description="Articles", ordering="article_count")
+    def article_count(self, obj):
+        return obj.article_count
+
+
+@admin.register(TagAlias)
+class TagAliasAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "tag"]
+    search_fields = ["name", "slug", "tag__name"]
+    autocomplete_fields = ["tag"]
+    list_select_related = ["tag"]

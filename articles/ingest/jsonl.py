@@ -1,0 +1,127 @@
+"""The JSON Lines export format, both directions: one article per line.
+
+`article_as_dict` writes an article (for `export_articles` and the JSON
+API); `jsonl_record` reads one back (for `import_dump --format jsonl`).
+Both live here so the format is defined once and a round trip keeps
+everything.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from django.utils.dateparse import parse_datetime
+
+from articles.core.text import clean_text
+from articles.ingest import dumpparser, lines
+from articles.ingest.records import ArticleRecord, ImageRecord
+from articles.models import Article
+from articles.selectors import with_images_and_tags
+
+EXPORT_CHUNK_SIZE = 500
+
+
+def image_as_dict(image):
+    return {
+        "id": image.pk,
+        "caption": image.caption,
+        "credit": image.credit,
+        "alt_text": image.alt_text,
+        "file_url": image.file.url if image.file else None,
+    }
+
+
+def article_as_dict(article):
+    """An article from with_images_and_tags as plain data."""
+    return {
+        "id": article.pk,
+        "title": article.title,
+        "slug": article.slug,
+        "url": article.get_absolute_url(),
+        "status": article.status,
+        "merged_into": article.merged_into_id,
+        "published_at": article.published_at.isoformat() if article.published_at else None,
+        "standfirst": article.standfirst,
+        "byline": article.byline,
+        "source": article.source,
+        "body": article.paragraphs,
+        "images": [image_as_dict(placement.image) for placement in article.placements],
+        "tags": [tag.name for tag in article.tag_list],
+    }
+
+
+def export_lines(queryset):
+    """Yield one JSON line per article, streaming in chunks."""
+    queryset = with_images_and_tags(queryset.order_by("id"))
+    for article in queryset.iterator(chunk_size=EXPORT_CHUNK_SIZE):
+        yield json.dumps(article_as_dict(article), ensure_ascii=False)
+
+
+# --- reading it back
+
+
+def jsonl_records(stream, *, encoding: str) -> Iterator[ArticleRecord]:
+    """Records from the `export_articles` format, one JSON object per line."""
+    for line in lines.read_lines(stream, encoding=encoding):
+        if line.error:
+            yield ArticleRecord(title="", paragraphs=[], first_line=line.number, last_line=line.number,
+                                error=line.error)
+            continue
+        if not line.text.strip():
+            continue
+        yield jsonl_record(line.number, line.text)
+
+
+def jsonl_record(number: int, text: str) -> ArticleRecord:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        data = f"not valid JSON ({error.msg} at column {error.colno})"
+    if not isinstance(data, dict):
+        return ArticleRecord(title="", paragraphs=[], first_line=number, last_line=number,
+                             error=data if isinstance(data, str) else "expected a JSON object")
+    title = clean_text(str(data.get("title") or ""))
+
+    def failed(message):
+        return ArticleRecord(title=title, paragraphs=[], first_line=number, last_line=number, error=message)
+
+    body = data.get("body")
+    if not isinstance(body, list) or not all(isinstance(p, str) for p in body):
+        return failed('field "body" must be a list of strings')
+    images = data.get("images") or []
+    if not isinstance(images, list) or not all(isinstance(i, dict) for i in images):
+        return failed('field "images" must be a list of objects')
+    tags = data.get("tags") or []
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        return failed('field "tags" must be a list of strings')
+    status = data.get("status")
+    if status is not None and status not in Article.Status.values:
+        return failed(f'field "status" must be one of {", ".join(Article.Status.values)}')
+    published_at = None
+    if data.get("published_at"):
+        published_at = parse_datetime(str(data["published_at"]))
+        if published_at is None:
+            return failed('field "published_at" is not an ISO 8601 date-time')
+    paragraphs = [clean_text(p) for p in body if clean_text(p)]
+    record = ArticleRecord(
+        title=title,
+        paragraphs=paragraphs,
+        images=[ImageRecord(clean_text(str(i.get("caption") or "")), clean_text(str(i.get("credit") or "")),
+                            clean_text(str(i.get("alt_text") or ""))) for i in images],
+        first_line=number,
+        last_line=number,
+        raw_text=text,
+        tags=[clean_text(t) for t in tags if clean_text(t)],
+        status=status,
+        published_at=published_at,
+        slug=str(data.get("slug") or ""),
+        standfirst=clean_text(str(data.get("standfirst") or "")),
+        byline=clean_text(str(data.get("byline") or "")),
+        source=clean_text(str(data.get("source") or "")),
+    )
+    if not record.title:
+        record.error = 'field "title" is empty'
+    elif not record.paragraphs:
+        record.error = dumpparser.ERROR_NO_BODY
+    return record

@@ -1,0 +1,122 @@
+"""Reader pages. Each view asks a selector for its data and renders it.
+
+Every page is cached under the content version and answers conditional
+GETs (articles/cache.py). Drafts are not found; a merged article's address
+and an old tag spelling's address redirect permanently.
+"""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from articles.reader import feeds, search, seo
+from articles.reader.cache import cached_page
+from articles.reader.selectors import article_search_published
+from articles.selectors import (
+    article_resolve,
+    article_list_for_tag,
+    article_list_published,
+    article_list_related,
+    tag_get_by_alias,
+    tag_get_by_slug,
+)
+
+
+def paginate(request, queryset, per_page=None):
+    paginator = Paginator(queryset, per_page or settings.NEWSROOM_PAGE_SIZE)
+    return paginator.get_page(request.GET.get("page"))
+
+
+@cached_page(params=("page",))
+def home(request):
+    page = paginate(request, article_list_published())
+    title = "Latest news" if page.number == 1 else f"Latest news, page {page.number}"
+    meta = seo.listing_meta(request, title=title, description="The latest news, as it is published.", page=page)
+    return render(request, "articles/home.html", {"page": page, "meta": meta})
+
+
+@cached_page()
+def article_detail(request, slug):
+    article, target = article_resolve(slug=slug)
+    if target is not None:
+        return redirect(target, permanent=True)
+    if article is None:
+        raise Http404("No such article")
+    return render(request, "articles/article_detail.html", article_page_context(request, article))
+
+
+def article_page_context(request, article):
+    """What the article page shows: for readers, and for editors' previews."""
+    return {
+        "article": article,
+        "related": article_list_related(article=article),
+        "meta": seo.article_meta(request, article),
+        "structured_data": seo.news_article_data(request, article),
+    }
+
+
+def _tag_or_redirect(slug, url_name):
+    """(tag, None) for a tag's slug, (None, redirect) for an old alias's; else 404."""
+    tag = tag_get_by_slug(slug=slug)
+    if tag is not None:
+        return tag, None
+    tag = tag_get_by_alias(slug=slug)
+    if tag is None:
+        raise Http404("No such tag")
+    return None, redirect(reverse(url_name, kwargs={"slug": tag.slug}), permanent=True)
+
+
+@cached_page(params=("page",))
+def tag_detail(request, slug):
+    tag, moved = _tag_or_redirect(slug, "articles:tag")
+    if moved:
+        return moved
+    page = paginate(request, article_list_for_tag(tag=tag))
+    meta = seo.listing_meta(request, title=tag.name, description=f"The latest articles tagged {tag.name}.",
+                            page=page)
+    return render(request, "articles/tag_detail.html", {"tag": tag, "page": page, "meta": meta})
+
+
+def _tag_feed_view(feed, url_name):
+    @cached_page()
+    def view(request, slug):
+        tag, moved = _tag_or_redirect(slug, url_name)
+        return moved or feed(request, slug=tag.slug)
+
+    return view
+
+
+tag_feed = _tag_feed_view(feeds.TagFeed(), "articles:tag_feed")
+tag_feed_atom = _tag_feed_view(feeds.TagAtomFeed(), "articles:tag_feed_atom")
+feed = cached_page()(feeds.LatestArticlesFeed())
+feed_atom = cached_page()(feeds.LatestArticlesAtomFeed())
+
+
+@cached_page(params=("q", "page"))
+def search_results(request):
+    query = search.clean_query(request.GET.get("q", ""))
+    page = paginate(request, article_search_published(query=query))
+    page.object_list = search.highlight(list(page.object_list), query=query)
+    title = f"Search: {query}" if query else "Search"
+    meta = seo.PageMeta(title=title, description="Search the news archive.",
+                        url=seo.canonical_url(request, page=page, q=query), noindex=True)
+    return render(request, "articles/search.html", {
+        "query": query, "page": page, "meta": meta,
+        # Only the newest matches are ranked (search.RANKED_MATCHES): say so
+        # rather than give that number as the count.
+        "capped": page.paginator.count >= search.RANKED_MATCHES,
+    })
+
+
+@cached_page()
+def robots_txt(request):
+    sitemap_url = request.build_absolute_uri(reverse("articles:sitemap"))
+    return render(request, "robots.txt", {"sitemap_url": sitemap_url}, content_type="text/plain; charset=utf-8")
+
+
+def page_not_found(request, exception):
+    meta = seo.PageMeta(title="Page not found", description="There is no page at this address.",
+                        url=request.build_absolute_uri(request.path), noindex=True)
+    return render(request, "404.html", {"meta": meta}, status=404)

@@ -1,8 +1,0 @@
-"""Project-level views that belong to no app."""
-
-from django.http import HttpResponse
-
-
-def hello(request):
-    """The benchmark's baseline: the whole middleware stack and nothing else."""
-    return HttpResponse("Hello, world", content_type="text/plain")
