@@ -81,6 +81,15 @@ class TaggedArticle(TaggedItemBase):
         ]
 
 
+class NotLoaded(Exception):
+    """A value that only a selector loads was read from an instance without it.
+
+    Raised rather than querying behind the caller's back (a query per
+    article in a listing), and not an AttributeError, which templates
+    would silently render as nothing.
+    """
+
+
 def published_q(prefix=""):
     """The one definition of what a reader may see, as a condition.
 
@@ -189,12 +198,18 @@ class Article(models.Model):
         return paragraphs_from_body(self.body)
 
     def is_visible_to_readers(self):
-        return Article.objects.published().filter(pk=self.pk).exists()
+        """published_q() in Python, on the loaded fields: no query."""
+        return (self.status == self.Status.PUBLISHED and self.published_at is not None
+                and self.published_at <= timezone.now())
 
     @property
     def tag_list(self):
-        """The tags by name, for an article from selectors.with_images_and_tags."""
-        return [tagging.tag for tagging in self.taggings]
+        """The tags by name (ignoring case), as loaded by selectors.with_images_and_tags."""
+        try:
+            taggings = self.taggings
+        except AttributeError:
+            raise NotLoaded("Article.tag_list is loaded by articles.selectors.with_images_and_tags()") from None
+        return [tagging.tag for tagging in taggings]
 
     @property
     def source_lines(self):
@@ -225,9 +240,17 @@ class Article(models.Model):
         # original dump does not bring the uncorrected copy back.
         if not self.fingerprint:
             self.fingerprint = self.compute_fingerprint()
-        if self.status == self.Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
+        self.published_at = publication_date(self.status, self.published_at)
         super().save(*args, **kwargs)
+
+
+def publication_date(status, published_at, *, now=None):
+    """The date an article is published under: its own, or `now` (default:
+    the current time) for a published article that has none. The one rule,
+    for editors' saves and imports alike."""
+    if status == Article.Status.PUBLISHED and published_at is None:
+        return now or timezone.now()
+    return published_at
 
 
 def paragraphs_from_body(body):
@@ -264,7 +287,6 @@ class ImportRun(models.Model):
         FINISHED = "finished", "Finished"
         FAILED = "failed", "Finished with errors"
         INTERRUPTED = "interrupted", "Interrupted"
-        DRY_RUN = "dry-run", "Dry run"
 
     file_name = models.CharField(max_length=500)
     file_size = models.BigIntegerField(null=True, blank=True)
@@ -326,6 +348,24 @@ class ArticleBand(models.Model):
 
     def __str__(self):
         return f"{self.article_id}:{self.key}"
+
+
+class ImageBand(models.Model):
+    """One slice of an image's perceptual hash, for finding near-identical pictures.
+
+    Two hashes within MAX_DISTANCE bits agree exactly on at least one of
+    MAX_DISTANCE + 1 slices (media.hashing.hash_bands): the index on key
+    turns "which images look like this one?" into a few look-ups.
+    """
+
+    image = models.ForeignKey("media.Image", on_delete=models.CASCADE, related_name="hash_bands")
+    key = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["key"], name="articles_image_band_key_idx")]
+
+    def __str__(self):
+        return f"{self.image_id}:{self.key}"
 
 
 class DuplicateCandidate(models.Model):

@@ -10,12 +10,14 @@ from articles.models import Article, ArticleImage, Tag, TaggedArticle, published
 def with_images_and_tags(queryset):
     """Prefetch images and tags: two queries for any number of articles.
 
-    Each article gets plain lists: `placements`, its ArticleImages in order
-    with their images, and `taggings`, read as `article.tag_list` (tags by
-    name, ignoring case, the same on either database). Lists rather than
+    The contract: each article gets `placements`, its ArticleImages in
+    order with their images, and `tag_list`, its tags by name ignoring case
+    (the same on either database; read through `taggings`). Reader pages,
+    feeds, exports and the API read these, and nothing else loads them:
+    `tag_list` on an article from elsewhere raises NotLoaded. Lists rather than
     the related managers because Django builds a filtered queryset per
-    article and relation for a prefetched manager, a third of a listing's
-    render time. Tags come through the tagging table because taggit's
+    article and relation for a prefetched manager, a large share of a
+    listing's render time. Tags come through the tagging table because taggit's
     manager accepts no queryset, and so no ordering.
     """
     return queryset.prefetch_related(

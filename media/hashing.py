@@ -4,10 +4,9 @@ from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 
 HASH_SIZE = 8  # 8x8 comparisons: a 64-bit hash
-# Hashes this close (differing bits out of 64) are the same picture. Measured
-# on 60 generated 640x480 pictures (blurred random shapes): 900 copies resized
-# to 25%-200% and re-encoded as JPEG at quality 30-95 differed by at most
-# 4 bits (mean 0.3); the 1,770 unrelated pairs by at least 16 (median 32).
+# Hashes this close (differing bits out of 64) are the same picture: resized
+# and re-encoded copies stay well inside it, unrelated pictures well outside
+# (docs/benchmarks.md, "Near-duplicate constants").
 MAX_DISTANCE = 6
 
 
@@ -40,3 +39,29 @@ def perceptual_hash(file):
 def distance(a, b):
     """Number of differing bits between two hashes."""
     return ((a ^ b) & ((1 << 64) - 1)).bit_count()
+
+
+def similarity(a, b):
+    """From 0 to 1: the share of the 64 bits two hashes agree on."""
+    return 1.0 - distance(a, b) / 64
+
+
+def is_same_picture(a, b):
+    """The rule: two hashes within MAX_DISTANCE bits are the same picture."""
+    return distance(a, b) <= MAX_DISTANCE
+
+
+_BANDS = MAX_DISTANCE + 1
+_BAND_BITS = 64 // _BANDS
+
+
+def hash_bands(phash):
+    """Keys of the hash's MAX_DISTANCE + 1 slices, each tagged with its position.
+
+    Two hashes within MAX_DISTANCE bits agree on at least one slice
+    (pigeonhole), so images sharing no key cannot be the same picture and
+    need no comparison.
+    """
+    unsigned = phash & ((1 << 64) - 1)
+    mask = (1 << _BAND_BITS) - 1
+    return [(index << _BAND_BITS) | ((unsigned >> (index * _BAND_BITS)) & mask) for index in range(_BANDS)]

@@ -30,8 +30,8 @@ def insert_rows(model, fields, rows, *, ignore_conflicts=False):
 
     Band keys are 32 rows per article; building a model instance for each
     cost more than everything else the importer does per article. On
-    PostgreSQL rows that cannot conflict go in one COPY: about a third less
-    work for the database than multi-row INSERT, and no parameters for
+    PostgreSQL rows that cannot conflict go in one COPY: less work for the
+    database than multi-row INSERT, and no parameters for
     psycopg2 to quote one by one. Rows that may conflict go in multi-row
     INSERT ... ON CONFLICT DO NOTHING. Elsewhere (SQLite)
     one statement runs for every row in C (executemany): through Django as

@@ -4,7 +4,8 @@ Articles: MinHash signatures with LSH band keys stored in an indexed table
 (articles.duplicates.minhash holds the maths). Checking new articles against
 everything stored is one indexed look-up of their band keys, never a
 comparison with every stored article. Images: the same normalised caption
-and credit, the same file bytes, or a near-identical perceptual hash. Tags:
+and credit, the same file bytes, or a near-identical perceptual hash,
+found through indexed columns and ImageBand keys. Tags:
 names equal once case, accents, punctuation and spacing are folded.
 
 Candidates are written with ignore_conflicts against the pair's unique
@@ -20,13 +21,16 @@ from collections import defaultdict
 from itertools import combinations
 
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from articles.core.bulk import chunked, insert_rows
 from articles.duplicates import minhash
-from articles.models import Article, ArticleBand, ArticleSignature, DuplicateCandidate, Tag, paragraphs_from_body
+from articles.models import (
+    Article, ArticleBand, ArticleSignature, DuplicateCandidate, ImageBand, Tag, paragraphs_from_body,
+)
 from articles.core.text import normalize_for_matching, normalized_parts
-from media.hashing import MAX_DISTANCE, distance
+from media.hashing import hash_bands, is_same_picture
+from media.hashing import similarity as picture_similarity
 from media.models import Image
 
 SCAN_CHUNK = 2000
@@ -206,62 +210,82 @@ def articles_rescan(*, recompute=False):
 
 
 # --- images --------------------------------------------------------------------
+#
+# One rule, for a rescan and for the check of one saved image alike: two
+# images are the same photo when they have the same caption and credit (a
+# caption at all), the same file bytes, or perceptual hashes within
+# media.hashing.MAX_DISTANCE bits. Each is an indexed look-up: caption_key
+# and file_hash are indexed columns, hashes meet through ImageBand keys.
 
 
-def images_rescan():
-    """Images with the same caption and credit, file bytes or perceptual hash."""
+def image_bands_store(*, hashes, replace=True):
+    """Index {image_id: perceptual hash or None} by hash band."""
+    if replace:
+        ImageBand.objects.filter(image_id__in=list(hashes)).delete()
+    insert_rows(ImageBand, ["image", "key"],
+                [(image_id, key) for image_id, phash in hashes.items() if phash is not None
+                 for key in hash_bands(phash)])
+
+
+def _groups(rows):
+    groups = defaultdict(list)
+    for value, image_id in rows:
+        groups[value].append(image_id)
+    return groups.values()
+
+
+def image_pairs(*, image_ids=None):
+    """{(low_id, high_id): score} of images that are the same photo by the rule
+    above: all of them, or those pairing with `image_ids`."""
+    images = Image.objects.all()
+    scope = images if image_ids is None else images.filter(pk__in=image_ids)
     pairs = {}
 
     def add(a, b, score):
         key = (min(a, b), max(a, b))
         pairs[key] = max(score, pairs.get(key, 0.0))
 
-    by_caption = defaultdict(list)
-    by_file = defaultdict(list)
-    hashed = []
-    for image_id, key, file_hash, phash in Image.objects.values_list(
-        "id", "caption_key", "file_hash", "perceptual_hash"
-    ).iterator(chunk_size=SCAN_CHUNK):
-        by_caption[key].append(image_id)
-        if file_hash:
-            by_file[file_hash].append(image_id)
-        if phash is not None:
-            hashed.append((image_id, phash))
-    for group in list(by_caption.values()) + list(by_file.values()):
-        for a, b in combinations(group, 2):
-            add(a, b, 1.0)
-    # Two hashes within MAX_DISTANCE bits agree exactly on at least one of
-    # MAX_DISTANCE + 1 slices of the hash (pigeonhole): bucket by slice.
-    slices = MAX_DISTANCE + 1
-    width = 64 // slices
-    buckets = defaultdict(list)
-    for image_id, phash in hashed:
-        unsigned = phash & ((1 << 64) - 1)
-        for index in range(slices):
-            buckets[(index, (unsigned >> (index * width)) & ((1 << width) - 1))].append((image_id, phash))
-    for group in buckets.values():
-        for (a, hash_a), (b, hash_b) in combinations(group, 2):
-            d = distance(hash_a, hash_b)
-            if d <= MAX_DISTANCE:
-                add(a, b, 1.0 - d / 64)
+    for field, blank in (("caption_key", Q(caption="")), ("file_hash", Q(file_hash=""))):
+        shared = images.exclude(blank).values(field).annotate(n=Count("id")).filter(n__gt=1).values(field)
+        wanted = scope.exclude(blank).filter(**{f"{field}__in": shared}).values(field)
+        for group in _groups(images.exclude(blank).filter(**{f"{field}__in": wanted}).values_list(field, "id")):
+            for a, b in combinations(group, 2):
+                add(a, b, 1.0)
+    if image_ids is None:
+        keys = ImageBand.objects.values("key").annotate(n=Count("id")).filter(n__gt=1).values("key")
+        near = minhash.pairs_in_buckets(_groups(ImageBand.objects.filter(key__in=keys).values_list("key", "image_id")))
+    else:
+        # Only pairs with the images asked about: a slice value shared by
+        # many images would otherwise pair all of them with each other.
+        keys = ImageBand.objects.filter(image__in=scope).values("key")
+        asked = set(image_ids)
+        near = {(min(a, b), max(a, b))
+                for group in _groups(ImageBand.objects.filter(key__in=keys).values_list("key", "image_id"))
+                for a in asked.intersection(group) for b in group if a != b}
+    hashes = dict(Image.objects.filter(pk__in={i for pair in near for i in pair}).values_list("id", "perceptual_hash"))
+    for a, b in near:
+        if hashes.get(a) is not None and hashes.get(b) is not None and is_same_picture(hashes[a], hashes[b]):
+            add(a, b, picture_similarity(hashes[a], hashes[b]))
+    if image_ids is not None:
+        pairs = {pair: score for pair, score in pairs.items() if asked.intersection(pair)}
+    return pairs
+
+
+@transaction.atomic
+def images_rescan():
+    """Re-index every image's hash and record every pair of the same photo."""
+    ImageBand.objects.all().delete()
+    for chunk in chunked(Image.objects.values_list("id", "perceptual_hash").iterator(chunk_size=SCAN_CHUNK),
+                         SCAN_CHUNK):
+        image_bands_store(hashes=dict(chunk), replace=False)
+    pairs = image_pairs()
     candidates_record(DuplicateCandidate.Kind.IMAGE, [(a, b, s) for (a, b), s in pairs.items()], "same photo")
     return len(pairs)
 
 
 def image_check(*, image):
-    """Candidates for one image an editor just saved: same caption, bytes or picture."""
-    same = Image.objects.filter(caption_key=image.caption_key)
-    if image.file_hash:
-        same = same | Image.objects.filter(file_hash=image.file_hash)
-    pairs = {(min(image.pk, other), max(image.pk, other)): 1.0
-             for other in same.exclude(pk=image.pk).values_list("id", flat=True)}
-    if image.perceptual_hash is not None:
-        hashed = Image.objects.exclude(pk=image.pk).filter(perceptual_hash__isnull=False)
-        for other, phash in hashed.values_list("id", "perceptual_hash").iterator(chunk_size=SCAN_CHUNK):
-            d = distance(image.perceptual_hash, phash)
-            if d <= MAX_DISTANCE:
-                key = (min(image.pk, other), max(image.pk, other))
-                pairs[key] = max(pairs.get(key, 0.0), 1.0 - d / 64)
+    """For one image an editor just saved: record the images it is the same photo as."""
+    pairs = image_pairs(image_ids=[image.pk])
     candidates_record(DuplicateCandidate.Kind.IMAGE, [(a, b, s) for (a, b), s in pairs.items()], "same photo")
     return len(pairs)
 

@@ -14,6 +14,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from articles.core.signals import content_changed
+from articles.duplicates.finder import image_bands_store
 from articles.models import Article, ArticleBand, ArticleImage, DuplicateCandidate, Tag, TagAlias, TaggedArticle
 from media.models import Image
 
@@ -164,6 +165,8 @@ def image_merge(*, survivor_id, merged_id, user=None, reason=""):
     _log(user, survivor, f"Merged image {merged.pk} (“{merged}”) into this one; its articles now use this image.{why}")
     _log(user, merged, f"Merged into image {survivor.pk}.{why}", action=DELETION)
     merged.delete()
+    # The survivor may have taken the merged image's file, and so its hash.
+    image_bands_store(hashes={survivor.pk: survivor.perceptual_hash})
     content_changed(sender=Image)
     return survivor
 

@@ -10,34 +10,11 @@ Pure Python + numpy, no Django.  The flow is:
 Everything here is deterministic across processes, machines and numpy
 versions (hashes come from hashlib, never from ``hash()`` or a numpy RNG),
 because signatures and band keys are persisted.  Changing any constant below
-invalidates stored signatures and keys: bump ``SCHEME_VERSION`` and recompute.
+invalidates stored signatures and keys: run ``find_duplicates --recompute``.
 
-How the constants were chosen (scripts/similarity_study.py: a generated corpus
-of topic-clustered articles that share stock sentences and identical photo
-captions, with planted edited copies; 20,000 articles for the banding sweep):
-
-* SHINGLE_SIZE = 5: of k = 2..6, 5-word shingles gave the widest gap between
-  planted copies (1st percentile J = 0.46) and unrelated same-topic pairs
-  (99th percentile 0.10, max 0.15).  Shorter shingles let stock phrasing
-  ("said in a statement on monday") leak between unrelated stories: k = 4
-  gave 2.2x the band-key candidates at 32 x 4 (23,663 vs 10,889 on 20,000
-  articles) and 10x at 42 x 3, for +0.003 recall.
-* BANDS x ROWS = 32 x 4 (NUM_PERM = 128, 512-byte signature): the S-curve
-  1 - (1 - s^4)^32 passes 50% at s = 0.42 (0.56 at 0.4, 0.87 at 0.5).  Measured
-  on 20,000 articles: recall 0.988, precision 1.0, ~35 false candidates per
-  look-up extrapolated to 1M stored articles.  42 x 3 reached recall 0.992
-  but ~420 false candidates per look-up; 25 x 5 dropped recall to 0.976.
-  False-candidate counts swing several-fold with the hash parameters: text
-  shared across a topic (a caption, a stock sentence) can win a whole band
-  for every article carrying it, so read them as orders of magnitude.
-* THRESHOLD = 0.4, next to the S-curve midpoint, because banding already
-  decides near 0.4 (a pair at J = 0.35 becomes a candidate only 38% of the
-  time), so a lower verification threshold would promise recall that
-  banding cannot deliver.  The most similar unrelated pair seen was J = 0.35
-  (two 3-paragraph stories sharing a caption and a stock sentence).
-  Known limit: a 3-paragraph story with one paragraph replaced keeps only
-  J ~0.5 (5th percentile 0.27, overlapping the unrelated short pairs), so
-  only about 2 in 3 of those are caught; by then a third of it is new text.
+The constants were chosen on generated corpora with planted edited copies
+(scripts/similarity_study.py); the measurements behind each choice are in
+docs/benchmarks.md, "Near-duplicate constants".
 """
 
 from __future__ import annotations
@@ -51,7 +28,6 @@ import numpy as np
 
 from articles.core.text import normalized_parts
 
-SCHEME_VERSION = 2
 SHINGLE_SIZE = 5
 NUM_PERM = 128
 BANDS = 32

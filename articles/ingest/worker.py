@@ -99,8 +99,8 @@ def gc_frozen():
 
     An import allocates millions of short-lived objects, which triggers
     collections, and each full one walked everything Django and numpy had
-    loaded: a fifth of the writing process's time, and some of the child's
-    (which inherits the frozen state when it forks).
+    loaded, in the writing process and in the child (which inherits the
+    frozen state when it forks).
     """
     if gc.get_freeze_count():  # someone else froze objects on purpose: leave them be
         yield

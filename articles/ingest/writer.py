@@ -21,7 +21,9 @@ from articles.core.text import clean_text
 from articles.duplicates.finder import articles_check, text_hash
 from articles.ingest.records import ArticleRecord
 from articles.ingest.tagging import Vocabulary
-from articles.models import Article, ArticleImage, ImportRun, Tag, TagAlias, TaggedArticle, body_from_paragraphs
+from articles.models import (
+    Article, ArticleImage, ImportRun, Tag, TagAlias, TaggedArticle, body_from_paragraphs, publication_date,
+)
 from media.models import Image
 
 BATCH_SIZE = 500
@@ -199,8 +201,8 @@ class Importer:
         """On PostgreSQL, compress this transaction's long texts with lz4.
 
         Body and raw text make an article row too long to store as it is;
-        compressing them with the default pglz took about 40% of the row's
-        insert time, lz4 a fraction of it. Reading is unchanged: PostgreSQL
+        compressing them with the default pglz was a large share of the
+        row's insert time, lz4 much less. Reading is unchanged: PostgreSQL
         records each value's method. (lz4 needs PostgreSQL 14+, built with it.)
         """
         if connection.vendor != "postgresql":
@@ -217,9 +219,7 @@ class Importer:
         """The article's values in self.article_fields order."""
         options = self.options
         status = record.status or options.status
-        published_at = record.published_at or options.published_at
-        if status == Article.Status.PUBLISHED and published_at is None:
-            published_at = self.now
+        published_at = publication_date(status, record.published_at or options.published_at, now=self.now)
         return (
             record.title, slug, record.standfirst, body_from_paragraphs(record.paragraphs), record.byline,
             record.source or options.source, status, connection.ops.adapt_datetimefield_value(published_at),

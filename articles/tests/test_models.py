@@ -6,7 +6,8 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from articles.models import Article, Tag
+from articles.models import Article, NotLoaded, Tag, publication_date
+from articles.selectors import with_images_and_tags
 from devtools.factories import make_article, make_image
 from media.models import Image
 
@@ -90,3 +91,39 @@ def test_one_image_can_illustrate_many_articles_in_order():
     other = make_article(images=[second])
     assert [p.image for p in article.article_images.all()] == [lead, second]
     assert set(second.articles.all()) == {article, other}
+
+
+# --- rules decided once, read without queries ---------------------------------------
+
+
+def test_is_visible_to_readers_agrees_with_published_and_runs_no_query(django_assert_num_queries):
+    now = timezone.now()
+    articles = [
+        make_article(),
+        make_article(status=Article.Status.DRAFT),
+        make_article(published_at=now + timedelta(hours=1)),
+    ]
+    visible = set(Article.objects.published().values_list("pk", flat=True))
+    with django_assert_num_queries(0):
+        answers = {article.pk: article.is_visible_to_readers() for article in articles}
+    assert answers == {article.pk: article.pk in visible for article in articles}
+    assert list(answers.values()) == [True, False, False]
+
+
+def test_tag_list_is_loaded_by_the_selector_and_never_queried_behind_the_callers_back(django_assert_num_queries):
+    article = make_article(tags=["Zebra", "apple", "Mango"])
+    with pytest.raises(NotLoaded):
+        Article.objects.get(pk=article.pk).tag_list
+    loaded = with_images_and_tags(Article.objects.filter(pk=article.pk)).get()
+    with django_assert_num_queries(0):
+        assert [tag.name for tag in loaded.tag_list] == ["apple", "Mango", "Zebra"]
+
+
+def test_a_published_article_without_a_date_gets_the_same_date_from_a_save_and_an_import():
+    moment = timezone.now()
+    assert publication_date(Article.Status.PUBLISHED, None, now=moment) == moment
+    assert publication_date(Article.Status.DRAFT, None, now=moment) is None
+    earlier = moment - timedelta(days=3)
+    assert publication_date(Article.Status.PUBLISHED, earlier, now=moment) == earlier
+    saved = Article.objects.create(title="Saved", slug="saved", body="Text.", status=Article.Status.PUBLISHED)
+    assert saved.published_at is not None and saved.published_at >= moment

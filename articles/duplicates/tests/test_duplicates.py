@@ -13,10 +13,10 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image as PILImage
 
-from articles.duplicates.finder import duplicates_rescan
+from articles.duplicates.finder import duplicates_rescan, image_check
 from articles.models import Article, ArticleBand, DuplicateCandidate, Tag
 from devtools.factories import make_article, make_editor
-from articles.ingest.tests.test_import_dump import article_text, dump, run_import
+from devtools.dumps import article_text, dump, run_import
 from media.models import Image
 
 pytestmark = pytest.mark.django_db
@@ -309,3 +309,27 @@ def test_the_rescan_signs_text_exactly_as_the_importer_does():
     assert (signature == minhash.signature_of_normalized(normalized_parts(title, paragraphs))).all()
     # The same minima as from the distinct shingles, which the signatures stored before were made from.
     assert (signature == minhash.signature(minhash.shingle_array(title, paragraphs))).all()
+
+
+def test_checking_one_image_is_an_indexed_look_up_that_agrees_with_the_rescan(django_assert_max_num_queries):
+    original = upload(photo())
+    resized = upload(photo(size=(400, 300), quality=70), name="big.jpg", caption="Resized")
+    others = [upload(photo(seed=seed), caption=f"Other {seed}") for seed in range(2, 10)]
+    # The same (empty) caption and credit: two photos without captions are no evidence.
+    upload(photo(seed=20), caption="")
+    upload(photo(seed=21), caption="")
+    with django_assert_max_num_queries(12):  # whatever the number of images stored
+        found = image_check(image=resized)
+    assert found == 1 and open_pairs("image") == {(original.pk, resized.pk)}
+    DuplicateCandidate.objects.all().delete()
+    duplicates_rescan()
+    assert open_pairs("image") == {(original.pk, resized.pk)}
+    assert len(others) == 8
+
+
+def test_an_image_saved_anywhere_is_found_by_the_next_check(client):
+    # Saved through the ORM, not the admin: the hash index follows the row.
+    original = upload(photo())
+    copy = upload(photo(size=(300, 225), quality=80), name="copy.jpg", caption="Copy")
+    assert image_check(image=copy) == 1
+    assert open_pairs("image") == {(original.pk, copy.pk)}

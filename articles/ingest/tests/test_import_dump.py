@@ -12,7 +12,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.db import connection
 
 from devtools.dumpgen import write_dump
@@ -20,6 +20,7 @@ from articles.ingest.dumpparser import parse_text
 from articles.ingest.pipeline import ImportOptions, import_stream
 from articles.ingest.writer import BATCH_SIZE
 from articles.models import Article, ImportRun, Tag
+from devtools.dumps import article_text, dump, run_import
 from devtools.factories import make_article
 from media.models import Image
 
@@ -29,36 +30,6 @@ ROOT = Path(__file__).resolve().parents[3]
 SAMPLE = ROOT / "samples" / "seed-dump.txt"
 FIRST_TITLE = "Report: Iraqi Pro-Iran Factions Establish Operations Room with Hamas"
 SECOND_TITLE = "Remains of 30 People Believed Killed by ISIS Found in Syria in a Search by Qatar and FBI"
-
-
-def run_import(*args):
-    """Run the command; return (stdout, stderr, failed)."""
-    out, err = StringIO(), StringIO()
-    try:
-        call_command("import_dump", *map(str, args), stdout=out, stderr=err)
-    except CommandError:
-        return out.getvalue(), err.getvalue(), True
-    return out.getvalue(), err.getvalue(), False
-
-
-def dump(text, tmp_path, name="dump.txt"):
-    path = tmp_path / name
-    path.write_bytes(text.encode() if isinstance(text, str) else text)
-    return path
-
-
-def article_text(title, paragraphs, captions=(), widget="20"):
-    lines = [title, ""]
-    for caption in captions:
-        lines += [caption, caption]
-    lines += ["TT", widget, "", title, ""]
-    if captions:
-        for caption in captions:
-            lines += [caption, caption]
-        lines.append("")
-    for paragraph in paragraphs:
-        lines += [paragraph, ""]
-    return "\n".join(lines) + "\n\n\n"
 
 
 # --- the sample dump ---------------------------------------------------------
