@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.contrib.postgres.search import SearchVectorField
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +28,10 @@ class Tag(TagBase):
         verbose_name_plural = "tags"
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(Lower("name"), name="articles_tag_name_ci_unique"),
+            models.UniqueConstraint(
+                Lower("name"), name="articles_tag_name_ci_unique",
+                violation_error_message="A tag with this name already exists (names are the same whatever the case).",
+            ),
         ]
 
     def get_absolute_url(self):
@@ -59,8 +62,14 @@ class TagAlias(models.Model):
         ordering = ["name"]
         verbose_name_plural = "tag aliases"
         constraints = [
-            models.UniqueConstraint(Lower("name"), name="articles_tagalias_name_ci_unique"),
-            models.UniqueConstraint(fields=["slug"], name="articles_tagalias_slug_unique"),
+            models.UniqueConstraint(
+                Lower("name"), name="articles_tagalias_name_ci_unique",
+                violation_error_message="This spelling is already an alias of a tag.",
+            ),
+            models.UniqueConstraint(
+                fields=["slug"], name="articles_tagalias_slug_unique",
+                violation_error_message="This address is already an alias of a tag.",
+            ),
         ]
 
     def __str__(self):
@@ -77,7 +86,10 @@ class TaggedArticle(TaggedItemBase):
     class Meta:
         verbose_name = "article tag"
         constraints = [
-            models.UniqueConstraint(fields=["content_object", "tag"], name="articles_taggedarticle_unique"),
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="articles_taggedarticle_unique",
+                violation_error_message="The article already has this tag.",
+            ),
         ]
 
 
@@ -140,6 +152,10 @@ class Article(models.Model):
         max_length=64, editable=False,
         help_text="Hash of the normalised headline and body the article was created from.",
     )
+    version = models.PositiveIntegerField(
+        default=1, editable=False,
+        help_text="Moves on with every saved change: a save made from an older version is refused, not applied.",
+    )
 
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_articles",
@@ -165,19 +181,25 @@ class Article(models.Model):
     class Meta:
         ordering = ["-published_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["fingerprint"], name="articles_article_fingerprint_unique"),
+            models.UniqueConstraint(
+                fields=["fingerprint"], name="articles_article_fingerprint_unique",
+                violation_error_message="An article with the same headline and body already exists.",
+            ),
             models.CheckConstraint(
                 condition=~models.Q(status="published") | models.Q(published_at__isnull=False),
                 name="articles_article_published_has_date",
+                violation_error_message="A published article needs a publication date.",
             ),
             # A merged article always says where it went, and only merged ones do.
             models.CheckConstraint(
                 condition=(models.Q(status="merged", merged_into__isnull=False)
                            | (~models.Q(status="merged") & models.Q(merged_into__isnull=True))),
                 name="articles_article_merged_has_target",
+                violation_error_message="Articles are merged from the duplicates queue, which says where they went.",
             ),
             models.CheckConstraint(
                 condition=~models.Q(merged_into=models.F("pk")), name="articles_article_not_merged_into_itself",
+                violation_error_message="An article cannot be merged into itself.",
             ),
         ]
         indexes = [
@@ -227,6 +249,13 @@ class Article(models.Model):
             # An editor taking an article out of "merged" un-merges it: its
             # address stops redirecting.
             self.merged_into = None
+        # Before the constraints are checked: publishing without a date means now.
+        self.published_at = publication_date(self.status, self.published_at)
+        if self.slug:
+            holder = ArticleAddress.objects.filter(slug=self.slug).exclude(article_id=self.pk).first()
+            if holder is not None:
+                raise ValidationError({"slug": f"This address belongs to another article (id {holder.article_id}), "
+                                               "now or in the past; its old links must keep working. Choose another."})
         # The form does not edit the fingerprint, so the unique constraint
         # would only surface as an IntegrityError; say it in words instead.
         if not self.fingerprint:
@@ -241,7 +270,22 @@ class Article(models.Model):
         if not self.fingerprint:
             self.fingerprint = self.compute_fingerprint()
         self.published_at = publication_date(self.status, self.published_at)
-        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "slug" not in update_fields:
+            return super().save(*args, **kwargs)
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            self.hold_address()
+
+    def hold_address(self):
+        """Keep the current slug among the article's addresses for good.
+
+        The unique slug of ArticleAddress is what stops another article
+        taking an address this one has or had; the old ones redirect here.
+        """
+        address, _ = ArticleAddress.objects.get_or_create(slug=self.slug, defaults={"article": self})
+        if address.article_id != self.pk:
+            raise IntegrityError(f"Article {address.article_id} has or had the address {self.slug!r}.")
 
 
 def publication_date(status, published_at, *, now=None):
@@ -272,11 +316,75 @@ class ArticleImage(models.Model):
         ordering = ["position", "id"]
         verbose_name = "article image"
         constraints = [
-            models.UniqueConstraint(fields=["article", "image"], name="articles_articleimage_unique"),
+            models.UniqueConstraint(
+                fields=["article", "image"], name="articles_articleimage_unique",
+                violation_error_message="This photo is already in the article.",
+            ),
         ]
 
     def __str__(self):
         return f"{self.article} – image {self.position + 1}"
+
+
+class ArticleAddress(models.Model):
+    """Every slug an article holds or has held: its address now, and the old ones that redirect to it.
+
+    A slug here belongs to one article for good, so no other article can
+    take an old address, and renaming an article keeps its old links alive.
+    """
+
+    slug = models.SlugField(max_length=255, allow_unicode=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="addresses")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "article addresses"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slug"], name="articles_articleaddress_slug_unique",
+                violation_error_message="Another article has or had this address.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"/{self.slug}/ → article {self.article_id}"
+
+
+class ArticleVersion(models.Model):
+    """One saved state of an article: its text, publication, address, tags and photos.
+
+    `article_id` is a plain number, not a foreign key, so that a deleted
+    article's versions stay and it can be recovered from them.
+    """
+
+    class Kind(models.TextChoices):
+        IMPORTED = "imported", "Imported"
+        CREATED = "created", "Created"
+        EDITED = "edited", "Edited"
+        RESTORED = "restored", "Restored"
+        MERGED = "merged", "Merged"
+        PUBLISHED = "published", "Published"
+        SCHEDULED = "scheduled", "Scheduled"
+        UNPUBLISHED = "unpublished", "Unpublished"
+        DELETED = "deleted", "Deleted"
+        RECOVERED = "recovered", "Recovered"
+
+    article_id = models.BigIntegerField(db_index=True)
+    number = models.PositiveIntegerField(help_text="The article's version number this state had.")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    snapshot = models.JSONField(help_text="The article's fields, tag names and photo ids in order.")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["article_id", "-created_at", "-id"], name="articles_version_history_idx")]
+
+    def __str__(self):
+        return f"article {self.article_id}, version {self.number} ({self.get_kind_display()})"
 
 
 class ImportRun(models.Model):

@@ -4,6 +4,7 @@ import hashlib
 import os
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -86,6 +87,10 @@ class Image(models.Model):
 
     def clean(self):
         self.derive_fields()
+        # caption_key is not a form field, so a form skips the constraint
+        # built on it; check it here so an editor gets words, not an error page.
+        if not self.file and Image.objects.filter(file="", caption_key=self.caption_key).exclude(pk=self.pk).exists():
+            raise ValidationError("A caption-only image with this caption and credit already exists.")
 
     def save(self, *args, **kwargs):
         self.derive_fields()

@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from articles.duplicates.comparison import paragraph_diff
+from articles.core.comparison import paragraph_diff
 from articles.duplicates.merging import MergeError, candidate_merge, candidates_dismiss
 from articles.models import Article, DuplicateCandidate
 from articles.duplicates.selectors import duplicate_candidates

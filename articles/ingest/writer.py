@@ -17,10 +17,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from articles.core.bulk import copy_new_rows, insert_rows, with_defaults
-from articles.core.text import clean_text
 from articles.duplicates.finder import articles_check, text_hash
 from articles.ingest.records import ArticleRecord
 from articles.ingest.tagging import Vocabulary
+from articles.services import tag_get_or_create
 from articles.models import (
     Article, ArticleImage, ImportRun, Tag, TagAlias, TaggedArticle, body_from_paragraphs, publication_date,
 )
@@ -309,13 +309,3 @@ class Importer:
         # No conflicts to skip: the articles are new, and in this transaction.
         insert_rows(TaggedArticle, ["content_object", "tag"], links)
         self.report.tags_applied += len(links)
-
-
-def tag_get_or_create(name):
-    """The tag with this name or alias in any case, created if there is none."""
-    name = clean_text(name)
-    tag = Tag.objects.filter(name__iexact=name).first()
-    if tag is None:
-        alias = TagAlias.objects.select_related("tag").filter(name__iexact=name).first()
-        tag = alias.tag if alias else Tag.objects.get_or_create(name=name)[0]
-    return tag

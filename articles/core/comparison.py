@@ -1,8 +1,11 @@
-"""Side-by-side paragraph diff for the duplicate review page. Pure Python.
+"""Side-by-side paragraph diff: duplicates compared, versions compared. Pure Python.
 
-Rows pair up the two articles' paragraphs; inside a changed pair the
+Rows pair up the two texts' paragraphs; inside a changed pair the
 differing words are flagged, so the template can highlight them after
-escaping the text.
+escaping the text. Paragraphs are aligned first and words compared only
+inside a changed pair, and only up to WORD_DIFF_LIMIT tokens a side:
+difflib's matching grows with the product of the lengths, and a longer
+pair is shown as changed whole.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from dataclasses import dataclass
 
 EQUAL, CHANGED, ONLY_LEFT, ONLY_RIGHT = "equal", "changed", "only-left", "only-right"
 _TOKENS = re.compile(r"\s+|[^\s]+")
+WORD_DIFF_LIMIT = 2000  # tokens (words and the spaces between them) per side
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,8 @@ class Row:
 
 def word_diff(left: str, right: str) -> tuple[tuple[Segment, ...], tuple[Segment, ...]]:
     a, b = _TOKENS.findall(left), _TOKENS.findall(right)
+    if len(a) > WORD_DIFF_LIMIT or len(b) > WORD_DIFF_LIMIT:
+        return (Segment(left, True),), (Segment(right, True),)
     matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
     left_segments, right_segments = [], []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -58,3 +64,20 @@ def paragraph_diff(left: list[str], right: list[str]) -> list[Row]:
             else:
                 rows.append(Row(ONLY_RIGHT, None, (Segment(new[index], True),)))
     return rows
+
+
+def paragraph_diff_summary(rows: list[Row]) -> str:
+    """"2 paragraphs changed, 1 added, 1 removed", or "" when nothing changed."""
+    counts = {CHANGED: 0, ONLY_RIGHT: 0, ONLY_LEFT: 0}
+    for row in rows:
+        if row.kind in counts:
+            counts[row.kind] += 1
+    parts = []
+    for kind, word in ((CHANGED, "changed"), (ONLY_RIGHT, "added"), (ONLY_LEFT, "removed")):
+        if counts[kind]:
+            parts.append(f"{counts[kind]} {word}")
+    if not parts:
+        return ""
+    number, word = parts[0].split()
+    parts[0] = f"{number} paragraph{'' if number == '1' else 's'} {word}"
+    return ", ".join(parts)

@@ -1,0 +1,14 @@
+"""Small writes over the models that several features share."""
+
+from articles.core.text import clean_text
+from articles.models import Tag, TagAlias
+
+
+def tag_get_or_create(name):
+    """The tag with this name or alias in any case, created if there is none."""
+    name = clean_text(name)
+    tag = Tag.objects.filter(name__iexact=name).first()
+    if tag is None:
+        alias = TagAlias.objects.select_related("tag").filter(name__iexact=name).first()
+        tag = alias.tag if alias else Tag.objects.get_or_create(name=name)[0]
+    return tag
