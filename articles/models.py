@@ -7,6 +7,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
@@ -37,6 +38,9 @@ class Tag(TagBase):
     def get_absolute_url(self):
         return reverse("articles:tag", kwargs={"slug": self.slug})
 
+    def __html__(self):
+        return format_html("<bdi>{}</bdi>", self.name)
+
     def slugify(self, tag, i=None):
         # Arabic and other non-Latin names need unicode slugs, or every one
         # of them would slugify to "".
@@ -44,6 +48,61 @@ class Tag(TagBase):
         if i is not None:
             slug += f"-{i}"
         return slug
+
+    def clean(self):
+        if self.slug:
+            _check_tag_address_free(tag_id=self.pk, slug=self.slug, field="slug")
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and not self.slug:
+            self.slug = self._free_slug()
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            hold_tag_address(tag_id=self.pk, slug=self.slug)
+
+    def _free_slug(self):
+        """The slug of the name, numbered past any address a tag has or had."""
+        base = self.slugify(self.name)
+        taken = set(TagAddress.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+        taken |= set(Tag.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+        slug, i = base, 0
+        while slug in taken:
+            i += 1
+            slug = self.slugify(self.name, i)
+        return slug
+
+
+class TagAddress(models.Model):
+    """Every address a tag holds or has held (its slug, its aliases' slugs), each owned by one tag for good."""
+
+    slug = models.SlugField(max_length=100, allow_unicode=True)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="addresses")
+
+    class Meta:
+        verbose_name_plural = "tag addresses"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slug"], name="articles_tagaddress_slug_unique",
+                violation_error_message="Another tag has or had this address.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"/tags/{self.slug}/ → tag {self.tag_id}"
+
+
+def _check_tag_address_free(*, tag_id, slug, field):
+    held = TagAddress.objects.filter(slug=slug).exclude(tag_id=tag_id).select_related("tag").first()
+    if held is not None:
+        raise ValidationError({field: f"This address belongs to the tag “{held.tag.name}”, now or in the past, "
+                                      "and still leads there; choose another."})
+
+
+def hold_tag_address(*, tag_id, slug):
+    """Keep `slug` as an address of the tag; IntegrityError if another tag has or had it."""
+    address, _ = TagAddress.objects.get_or_create(slug=slug, defaults={"tag_id": tag_id})
+    if address.tag_id != tag_id:
+        raise IntegrityError(f"Tag {address.tag_id} has or had the address {slug!r}.")
 
 
 class TagAlias(models.Model):
@@ -74,6 +133,15 @@ class TagAlias(models.Model):
 
     def __str__(self):
         return f"{self.name} → {self.tag}"
+
+    def clean(self):
+        if self.slug and self.tag_id:
+            _check_tag_address_free(tag_id=self.tag_id, slug=self.slug, field="slug")
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            hold_tag_address(tag_id=self.tag_id, slug=self.slug)
 
     def get_absolute_url(self):
         return self.tag.get_absolute_url()
@@ -211,6 +279,11 @@ class Article(models.Model):
 
     def __str__(self):
         return self.title
+
+    def __html__(self):
+        # In markup (admin messages, lists of objects) the headline is
+        # isolated: right-to-left text cannot reorder the sentence around it.
+        return format_html("<bdi>{}</bdi>", self.title)
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})

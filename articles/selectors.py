@@ -59,12 +59,16 @@ RELATED_ARTICLES = 4
 
 
 def article_get_redirect_target(*, slug):
-    """Where a merged article's address now leads: the published survivor, or None.
+    """Where an old address now leads: the published article, or None.
 
-    Follows the merged_into chain, so an article merged into one that was
-    itself merged later still reaches the article readers can see.
+    An address is old when the article's slug changed since (ArticleAddress
+    remembers every slug an article held, so a chain of renames leads
+    straight to today's address) or when the article was merged: then the
+    merged_into chain is followed to the article readers can see.
     """
     article = Article.objects.filter(slug=slug, status=Article.Status.MERGED).select_related("merged_into").first()
+    if article is None:
+        article = Article.objects.filter(addresses__slug=slug).exclude(slug=slug).select_related("merged_into").first()
     for _ in range(MAX_MERGE_HOPS):
         if article is None or article.status != Article.Status.MERGED:
             break
@@ -123,8 +127,8 @@ def tag_get_by_slug(*, slug):
 
 
 def tag_get_by_alias(*, slug):
-    """The tag an old (merged) tag address belongs to, or None."""
-    return Tag.objects.filter(aliases__slug=slug).first()
+    """The tag an old address (a merged tag's, an old spelling's, a renamed tag's) belongs to, or None."""
+    return Tag.objects.filter(addresses__slug=slug).exclude(slug=slug).first()
 
 
 def tag_list_published():

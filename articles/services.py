@@ -12,3 +12,13 @@ def tag_get_or_create(name):
         alias = TagAlias.objects.select_related("tag").filter(name__iexact=name).first()
         tag = alias.tag if alias else Tag.objects.get_or_create(name=name)[0]
     return tag
+
+
+def tag_rename_keep_alias(*, tag, old_name, old_slug):
+    """Before a tag's address changes: keep the old one as an alias, so its links still lead to the tag."""
+    if TagAlias.objects.filter(slug=old_slug).exists():
+        return
+    name = old_name
+    if TagAlias.objects.filter(name__iexact=name).exists():
+        name = f"{old_name} ({old_slug})"[:100]
+    TagAlias.objects.create(name=name, slug=old_slug, tag=tag)

@@ -15,7 +15,10 @@ from django.utils import timezone
 
 from articles.core.signals import content_changed
 from articles.duplicates.finder import image_bands_store
-from articles.models import Article, ArticleBand, ArticleImage, DuplicateCandidate, Tag, TagAlias, TaggedArticle
+from articles.history.services import article_history_start, article_version_record
+from articles.models import (
+    Article, ArticleBand, ArticleImage, ArticleVersion, DuplicateCandidate, Tag, TagAddress, TagAlias, TaggedArticle,
+)
 from media.models import Image
 
 
@@ -89,6 +92,9 @@ def article_merge(*, survivor_id, merged_id, user=None, reason=""):
         if article.status == Article.Status.MERGED:
             raise MergeError(f"“{article}” was already merged into article {article.merged_into_id}.")
 
+    # Both articles change: whatever they were until now is kept as a version first.
+    for article in (survivor, merged):
+        article_history_start(article_id=article.pk, number=article.version)
     have = set(TaggedArticle.objects.filter(content_object=survivor).values_list("tag_id", flat=True))
     TaggedArticle.objects.bulk_create(
         [TaggedArticle(content_object=survivor, tag_id=tag_id)
@@ -107,7 +113,12 @@ def article_merge(*, survivor_id, merged_id, user=None, reason=""):
 
     merged.status = Article.Status.MERGED
     merged.merged_into = survivor
-    merged.save(update_fields=["status", "merged_into", "updated_at"])
+    merged.version += 1
+    merged.save(update_fields=["status", "merged_into", "version", "updated_at"])
+    # The survivor's tags and photos changed: an editor's form opened before
+    # the merge must not save over them unseen.
+    survivor.version += 1
+    survivor.save(update_fields=["version", "updated_at"])
     # Earlier merges into the merged article now point at the survivor: one redirect hop.
     Article.objects.filter(merged_into=merged).update(merged_into=survivor)
     ArticleBand.objects.filter(article=merged).delete()
@@ -117,6 +128,10 @@ def article_merge(*, survivor_id, merged_id, user=None, reason=""):
     why = f" Reason: {reason}" if reason else ""
     _log(user, survivor, f"Merged article {merged.pk} (“{merged.title}”) into this one.{why}")
     _log(user, merged, f"Merged into article {survivor.pk} (“{survivor.title}”).{why}")
+    article_version_record(article=survivor, kind=ArticleVersion.Kind.MERGED, user=user,
+                           reason=f"Article {merged.pk} merged into this one.{why}")
+    article_version_record(article=merged, kind=ArticleVersion.Kind.MERGED, user=user,
+                           reason=f"Merged into article {survivor.pk}.{why}")
     content_changed(sender=Article)
     return survivor
 
@@ -190,6 +205,8 @@ def tag_merge(*, survivor_id, merged_id, user=None, reason=""):
     TaggedArticle.objects.filter(tag=merged, content_object_id__in=already).delete()
     TaggedArticle.objects.filter(tag=merged).update(tag=survivor)
     TagAlias.objects.filter(tag=merged).update(tag=survivor)
+    # Its addresses, old and current, now lead to the survivor.
+    TagAddress.objects.filter(tag=merged).update(tag=survivor)
     merged_name, merged_slug = merged.name, merged.slug
     _move_open_candidates(DuplicateCandidate.Kind.TAG, merged.pk, survivor.pk)
     why = f" Reason: {reason}" if reason else ""

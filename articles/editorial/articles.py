@@ -1,8 +1,14 @@
-"""The editors' admin for articles: the form, its inlines and filters, and the preview."""
+"""The editors' admin for articles: the form, its inlines and filters, saving, and the preview.
+
+Saving goes through the version number (articles.history): a save made
+from an older version than the stored one never overwrites it. When the
+two changed different things, ours goes on top of theirs and the editor
+is told; when they changed the same thing, the conflict page shows both.
+"""
 
 import dataclasses
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404
@@ -12,8 +18,20 @@ from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 
 from articles.duplicates.selectors import duplicate_candidates
+from articles.editorial.article_form import PUBLISH, SCHEDULE, UNPUBLISH, ArticleForm, snapshot_from_submission
+from articles.editorial.article_history import ArticleHistoryMixin, headline, presence_message
 from articles.editorial.images import image_preview
-from articles.models import Article, ArticleImage, DuplicateCandidate, Tag, TaggedArticle
+from articles.editorial.presence import presence_leave, presence_mark
+from articles.editorial.publishing import STATES, PublicationStateFilter, publication_state, publish_now, schedule, unpublish
+from articles.history.services import (
+    EditConflict,
+    article_delete_recorded,
+    article_version_claim,
+    article_version_record,
+    conflict_inspect,
+)
+from articles.history.snapshots import FIELDS, LABELS
+from articles.models import Article, ArticleImage, ArticleVersion, DuplicateCandidate, Tag, TaggedArticle
 from articles.reader.views import article_page_context
 from articles.selectors import article_get_for_preview, article_get_redirect_target
 
@@ -94,30 +112,99 @@ def preview_note(article, *, visible):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "status", "published_at", "source", "tag_list", "import_run"]
-    list_filter = ["status", TagListFilter, SourceListFilter, "published_at"]
+class ArticleAdmin(ArticleHistoryMixin, admin.ModelAdmin):
+    form = ArticleForm
+    change_form_template = "admin/articles/article/change_form.html"
+    change_list_template = "admin/articles/article/change_list.html"
+    list_display = ["title", "state", "published_at", "source", "tag_list", "import_run"]
+    list_filter = [PublicationStateFilter, "status", TagListFilter, SourceListFilter, "published_at"]
     list_select_related = ["import_run"]
     search_fields = ["title", "standfirst", "byline", "source"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     inlines = [ArticleImageInline, TaggedArticleInline]
+    actions = [publish_now, schedule, unpublish]
     readonly_fields = ["fingerprint", "import_run", "source_file", "source_lines", "raw_text", "created_at", "updated_at",
-                       "merged_into_link", "possible_duplicates"]
+                       "merged_into_link", "possible_duplicates", "version"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "standfirst", "body", "byline", "source"]}),
+        (None, {"fields": ["title", "slug", "standfirst", "body", "byline", "source", "base_version"]}),
         ("Publication", {"fields": ["status", "published_at", "merged_into_link"]}),
         ("Duplicates", {"fields": ["possible_duplicates"]}),
         (
             "Provenance",
             {
                 "classes": ["collapse"],
-                "fields": ["import_run", "source_file", "source_lines", "raw_text", "fingerprint", "created_at", "updated_at"],
+                "fields": ["import_run", "source_file", "source_lines", "raw_text", "fingerprint", "version",
+                           "created_at", "updated_at"],
             },
         ),
     ]
     list_per_page = 50
     save_on_top = True
+
+    # -- saving: never over someone else's newer version -------------------------------
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except EditConflict as conflict:  # raised inside the admin's transaction: nothing was written
+            return self.conflict_response(request, conflict)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        if request.method == "GET" and str(object_id).isdigit():
+            presence_mark(article_id=int(object_id), user=request.user)
+            extra_context["presence_message"] = presence_message(article_id=int(object_id), user=request.user)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            base = form.cleaned_data["base_version"]
+            if not article_version_claim(article_id=obj.pk, expected=base):
+                conflict = conflict_inspect(article_id=obj.pk, base_version=base,
+                                            mine=snapshot_from_submission(form, request.POST))
+                if conflict.overlap:
+                    raise conflict
+                # Nothing both changed: keep what only they changed, save ours on top.
+                for part in conflict.theirs_changed:
+                    if part in FIELDS and part not in conflict.mine_changed:
+                        setattr(obj, part, getattr(conflict.current, part))
+                article_version_claim(article_id=obj.pk, expected=conflict.current.version)
+                base = conflict.current.version
+                request.saved_over = conflict
+            obj.version = base + 1
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        article = form.instance
+        kind = {PUBLISH: ArticleVersion.Kind.PUBLISHED, SCHEDULE: ArticleVersion.Kind.SCHEDULED,
+                UNPUBLISH: ArticleVersion.Kind.UNPUBLISHED}.get(form.publishing_action(), ArticleVersion.Kind.EDITED)
+        reason = ""
+        conflict = getattr(request, "saved_over", None)
+        if conflict is not None:
+            names = ", ".join(LABELS[part].lower() for part in conflict.theirs_changed) or "nothing"
+            reason = f"Saved on top of version {conflict.current.version}, whose changes ({names}) were kept."
+            self.message_user(request, format_html(
+                "Someone saved {} while you were editing it; your changes were saved on top of theirs ({}).",
+                headline(article.title), names), messages.WARNING)
+        article_version_record(article=article, kind=ArticleVersion.Kind.CREATED if not change else kind,
+                               user=request.user, reason=reason)
+        if change:
+            presence_leave(article_id=article.pk, user=request.user)
+
+    def delete_model(self, request, obj):
+        article_delete_recorded(article=obj, user=request.user)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for article in queryset:
+            article_delete_recorded(article=article, user=request.user)
+        super().delete_queryset(request, queryset)
+
+    @admin.display(description="State")
+    def state(self, obj):
+        return STATES[publication_state(obj)]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tags")
@@ -125,6 +212,7 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path("<int:pk>/preview/", self.admin_site.admin_view(self.preview_view), name="articles_article_preview"),
+            *self.history_urls(),
         ] + super().get_urls()
 
     def view_on_site(self, obj):

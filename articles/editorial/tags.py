@@ -5,6 +5,7 @@ from django.db.models import Count
 
 from articles.duplicates.finder import tag_check
 from articles.models import Tag, TagAlias
+from articles.services import tag_rename_keep_alias
 
 
 class TagAliasInline(admin.TabularInline):
@@ -26,6 +27,9 @@ class TagAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(article_count=Count("tagged_articles"))
 
     def save_model(self, request, obj, form, change):
+        if change and "slug" in form.changed_data:
+            # Renaming keeps the old address (and spelling) leading here.
+            tag_rename_keep_alias(tag=obj, old_name=form.initial["name"], old_slug=form.initial["slug"])
         super().save_model(request, obj, form, change)
         if tag_check(tag=obj):
             self.message_user(request, "This tag looks like another spelling of an existing tag; see Duplicate "

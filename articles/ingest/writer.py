@@ -8,6 +8,7 @@ once. On PostgreSQL rows go in with COPY (articles.core.bulk).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,8 +22,10 @@ from articles.duplicates.finder import articles_check, text_hash
 from articles.ingest.records import ArticleRecord
 from articles.ingest.tagging import Vocabulary
 from articles.services import tag_get_or_create
+from articles.history.snapshots import snapshot_from_values
 from articles.models import (
-    Article, ArticleImage, ImportRun, Tag, TagAlias, TaggedArticle, body_from_paragraphs, publication_date,
+    Article, ArticleAddress, ArticleImage, ArticleVersion, ImportRun, Tag, TagAlias, TaggedArticle,
+    body_from_paragraphs, publication_date,
 )
 from media.models import Image
 
@@ -181,9 +184,11 @@ class Importer:
             self.tune_transaction()
             # One time for the batch, as Django's auto_now would give, near enough.
             self.batch_time = connection.ops.adapt_datetimefield_value(timezone.now())
+            self.stored, self.placed, self.tagged = {}, {}, {}
             articles = self.create_articles(new)
             self.attach_images(articles, new)
             self.attach_tags(articles, new)
+            self.record_history(articles, new)
             # Near-duplicates against stored articles and within this dump.
             self.report.duplicate_candidates += articles_check(
                 signatures={articles[fp]: new[fp].signature for fp in articles},
@@ -196,6 +201,31 @@ class Importer:
             ImportRun.objects.filter(pk=self.run.pk).update(
                 **{name: getattr(self.report, name) for name in ImportReport.COUNTERS}
             )
+
+    def record_history(self, article_ids, new):
+        """Each new article's addresses and first version: the text as imported.
+
+        Written like the articles, as plain rows: building model instances
+        and serialising each one would cost more than the rest of a record.
+        """
+        tag_names = dict(Tag.objects.filter(pk__in={i for ids in self.tagged.values() for i in ids})
+                         .values_list("pk", "name"))
+        addresses, versions = [], []
+        for fingerprint, article_id in article_ids.items():
+            record = new[fingerprint]
+            slug, status, published_at = self.stored[fingerprint]
+            addresses.append((slug, article_id, self.batch_time))
+            snapshot = snapshot_from_values(
+                title=record.title, slug=slug, standfirst=record.standfirst, byline=record.byline,
+                source=record.source or self.options.source, body=body_from_paragraphs(record.paragraphs),
+                status=status, published_at=published_at,
+                tags=[tag_names[i] for i in self.tagged.get(article_id, ()) if i in tag_names],
+                images=self.placed.get(article_id, []),
+            )
+            versions.append((article_id, 1, ArticleVersion.Kind.IMPORTED, json.dumps(snapshot, ensure_ascii=False),
+                             "", self.batch_time))
+        insert_rows(ArticleAddress, ["slug", "article", "created_at"], addresses)
+        insert_rows(ArticleVersion, ["article_id", "number", "kind", "snapshot", "reason", "created_at"], versions)
 
     def tune_transaction(self):
         """On PostgreSQL, compress this transaction's long texts with lz4.
@@ -220,6 +250,7 @@ class Importer:
         options = self.options
         status = record.status or options.status
         published_at = publication_date(status, record.published_at or options.published_at, now=self.now)
+        self.stored[record.fingerprint] = (slug, status, published_at)
         return (
             record.title, slug, record.standfirst, body_from_paragraphs(record.paragraphs), record.byline,
             record.source or options.source, status, connection.ops.adapt_datetimefield_value(published_at),
@@ -231,7 +262,9 @@ class Importer:
         """Insert new articles; return {fingerprint: article id}."""
         wanted = {fingerprint: record.wanted_slug for fingerprint, record in new.items()}
         candidates = set(wanted.values()) | {f"{base}-{fp[:6]}" for fp, base in wanted.items()}
-        taken = set(Article.objects.filter(slug__in=candidates).values_list("slug", flat=True))
+        # Old addresses too: they still lead to the articles that had them.
+        taken = set(ArticleAddress.objects.filter(slug__in=candidates).values_list("slug", flat=True))
+        taken |= set(Article.objects.filter(slug__in=candidates).values_list("slug", flat=True))
         rows = []
         for fingerprint, record in new.items():
             slug = unique_slug(wanted[fingerprint], fingerprint, taken)
@@ -284,6 +317,7 @@ class Importer:
                 article_id = article_ids[fingerprint]
                 ids = dict.fromkeys(image_ids[image.key] for image in record.images)  # each photo once, in order
                 placements.extend((article_id, image_id, position) for position, image_id in enumerate(ids))
+                self.placed[article_id] = list(ids)
         # Every placement that did not create its image reused one.
         self.report.images_reused += len(placements) - len(missing)
         insert_rows(ArticleImage, ["article", "image", "position"], placements)
@@ -306,6 +340,7 @@ class Importer:
                 tag_ids |= record.matched_tag_ids
             article_id = article_ids[fingerprint]
             links.extend((article_id, tag_id) for tag_id in tag_ids)
+            self.tagged[article_id] = tag_ids
         # No conflicts to skip: the articles are new, and in this transaction.
         insert_rows(TaggedArticle, ["content_object", "tag"], links)
         self.report.tags_applied += len(links)

@@ -109,7 +109,7 @@ def test_admin_form_reports_a_duplicate_article_instead_of_crashing(client):
 
 def article_form_data(article, **changes):
     data = {
-        "title": article.title, "slug": article.slug, "body": article.body, "status": article.status,
+        "title": article.title, "base_version": str(article.version), "slug": article.slug, "body": article.body, "status": article.status,
         "standfirst": "", "byline": "", "source": "",
         "published_at_0": article.published_at.strftime("%Y-%m-%d") if article.published_at else "",
         "published_at_1": article.published_at.strftime("%H:%M:%S") if article.published_at else "",
