@@ -1,0 +1,365 @@
+"""Editors never lose work: two editors, one article; versions, restores, addresses, publishing."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.history.services import article_version_claim
+from articles.models import Article, ArticleAddress, ArticleVersion, Tag, TagAlias
+from devtools.factories import make_article, make_editor, make_image
+
+pytestmark = pytest.mark.django_db
+
+
+def change_url(article):
+    return reverse("admin:articles_article_change", args=[article.pk])
+
+
+def opened_form(client, article):
+    """What the editor's browser holds after opening the article: the form's fields as it sends them back."""
+    html = client.get(change_url(article)).content.decode()
+    version = re.search(r'name="base_version" value="(\d+)"', html).group(1)
+    article.refresh_from_db()
+    data = {
+        "title": article.title, "slug": article.slug, "body": article.body.replace("\n", "\r\n"),
+        "status": article.status, "standfirst": article.standfirst, "byline": article.byline,
+        "source": article.source, "base_version": version,
+        "published_at_0": article.published_at.strftime("%Y-%m-%d") if article.published_at else "",
+        "published_at_1": article.published_at.strftime("%H:%M:%S") if article.published_at else "",
+        "article_images-TOTAL_FORMS": "0", "article_images-INITIAL_FORMS": "0",
+        "taggedarticle_set-TOTAL_FORMS": "0", "taggedarticle_set-INITIAL_FORMS": "0",
+    }
+    for index, tagging in enumerate(article.taggedarticle_set.all()):
+        data[f"taggedarticle_set-{index}-id"] = str(tagging.pk)
+        data[f"taggedarticle_set-{index}-tag"] = str(tagging.tag_id)
+        data[f"taggedarticle_set-{index}-content_object"] = str(article.pk)
+    data["taggedarticle_set-TOTAL_FORMS"] = data["taggedarticle_set-INITIAL_FORMS"] = str(
+        article.taggedarticle_set.count())
+    return data
+
+
+@pytest.fixture
+def two_editors():
+    first, second = Client(), Client()
+    first.force_login(make_editor("alice"))
+    second.force_login(make_editor("bob"))
+    return first, second
+
+
+# --- no lost update -------------------------------------------------------------------
+
+
+def test_a_save_from_a_stale_form_never_overwrites_a_newer_headline(two_editors):
+    alice, bob = two_editors
+    article = make_article(title="Minister resigns", paragraphs=["First.", "Second."])
+    alice_form, bob_form = opened_form(alice, article), opened_form(bob, article)
+
+    assert alice.post(change_url(article), {**alice_form, "title": "Minister resigns over budget"}).status_code == 302
+    response = bob.post(change_url(article), {**bob_form, "title": "Minister quits"})
+
+    assert response.status_code == 409
+    article.refresh_from_db()
+    assert article.title == "Minister resigns over budget"
+    html = response.content.decode()
+    assert "not saved" in html and "alice" in html
+    assert "Minister resigns over budget" in html and "Minister quits" in html  # theirs and mine, side by side
+    assert "Save mine over theirs" in html
+
+
+def test_changes_to_different_fields_are_both_kept_and_the_second_editor_is_told(two_editors):
+    alice, bob = two_editors
+    article = make_article(title="Typo in headlne", paragraphs=["First.", "Second."])
+    alice_form, bob_form = opened_form(alice, article), opened_form(bob, article)
+
+    alice.post(change_url(article), {**alice_form, "title": "Typo in headline"})
+    response = bob.post(change_url(article), {**bob_form, "body": "First.\r\n\r\nSecond.\r\n\r\nA third paragraph."},
+                        follow=True)
+
+    article.refresh_from_db()
+    assert article.title == "Typo in headline"
+    assert article.paragraphs == ["First.", "Second.", "A third paragraph."]
+    assert "your changes were saved on top of theirs" in response.content.decode()
+
+
+def test_the_conflict_page_can_save_mine_over_theirs(two_editors):
+    alice, bob = two_editors
+    article = make_article(title="Original")
+    alice_form, bob_form = opened_form(alice, article), opened_form(bob, article)
+    alice.post(change_url(article), {**alice_form, "title": "Alice's headline"})
+    conflict = bob.post(change_url(article), {**bob_form, "title": "Bob's headline"}).content.decode()
+    token = re.search(r'name="token" value="([^"]+)"', conflict).group(1)
+
+    response = bob.post(reverse("admin:articles_article_reapply", args=[article.pk]), {"token": token})
+
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.title == "Bob's headline"
+    # Alice's version is not lost: it is in the history.
+    titles = [v.snapshot["title"] for v in ArticleVersion.objects.filter(article_id=article.pk)]
+    assert "Alice's headline" in titles and "Bob's headline" in titles
+
+
+def test_an_altered_reapply_form_is_refused(two_editors):
+    _, bob = two_editors
+    article = make_article()
+    response = bob.post(reverse("admin:articles_article_reapply", args=[article.pk]), {"token": "forged"})
+    assert response.status_code == 403
+
+
+def test_two_saves_from_the_same_version_cannot_both_win():
+    article = make_article()
+    assert article_version_claim(article_id=article.pk, expected=1) is True
+    assert article_version_claim(article_id=article.pk, expected=1) is False
+    article.refresh_from_db()
+    assert article.version == 2
+
+
+def test_a_merge_racing_an_edit_is_not_overwritten_by_the_stale_form(two_editors):
+    from articles.duplicates.merging import article_merge
+
+    alice, _ = two_editors
+    survivor = make_article(title="Survivor", tags=["Iraq"])
+    merged = make_article(title="Copy", tags=["Syria"], images=[make_image(caption="A photo.")])
+    stale = opened_form(alice, survivor)
+    article_merge(survivor_id=survivor.pk, merged_id=merged.pk, reason="same story")
+
+    response = alice.post(change_url(survivor), {**stale, "title": "Survivor, edited"}, follow=True)
+
+    survivor.refresh_from_db()
+    assert survivor.title == "Survivor, edited"
+    assert sorted(survivor.tags.names()) == ["Iraq", "Syria"]  # what the merge brought is kept
+    assert survivor.article_images.count() == 1
+    assert "saved on top of theirs" in response.content.decode()
+
+
+def test_the_form_says_who_else_has_the_article_open(two_editors):
+    alice, bob = two_editors
+    article = make_article()
+    alice.get(change_url(article))
+    html = bob.get(change_url(article)).content.decode()
+    assert "Also open by alice" in html
+    beat = alice.post(reverse("admin:articles_article_presence", args=[article.pk]))
+    assert "Also open by bob" in beat.json()["message"]
+
+
+# --- every version kept ------------------------------------------------------------------
+
+
+def test_each_save_records_a_version_with_who_and_what(two_editors):
+    alice, _ = two_editors
+    article = make_article(title="Before", tags=["Iraq"])
+    alice.post(change_url(article), {**opened_form(alice, article), "title": "After"})
+
+    versions = list(ArticleVersion.objects.filter(article_id=article.pk).order_by("created_at", "id"))
+    assert [v.snapshot["title"] for v in versions] == ["Before", "After"]
+    assert versions[-1].user.username == "alice" and versions[-1].kind == "edited"
+    assert versions[-1].snapshot["tags"] == ["Iraq"]
+
+
+def test_history_lists_changes_compares_and_restores(two_editors):
+    alice, _ = two_editors
+    photo = make_image(caption="Kept photo.")
+    article = make_article(title="First headline", paragraphs=["One.", "Two."], tags=["Iraq"], images=[photo])
+    alice.post(change_url(article), {**opened_form(alice, article), "title": "Second headline",
+                                     "body": "One.\r\n\r\nTwo, changed.\r\n\r\nThree."})
+    article.refresh_from_db()
+    article.tags.clear()
+
+    history = alice.get(reverse("admin:articles_article_history", args=[article.pk])).content.decode()
+    assert "First headline" in history and "Second headline" in history
+    assert "1 paragraph changed, 1 added" in history
+
+    first, second = ArticleVersion.objects.filter(article_id=article.pk).order_by("created_at", "id")
+    compare = alice.get(reverse("admin:articles_article_compare", args=[article.pk]),
+                        {"a": first.pk, "b": second.pk}).content.decode()
+    assert "<mark>changed.</mark>" in compare or "<mark>Two, changed.</mark>" in compare
+
+    response = alice.post(reverse("admin:articles_article_restore", args=[article.pk]),
+                          {"version": first.pk, "expected_version": article.version})
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.title == "First headline" and article.paragraphs == ["One.", "Two."]
+    assert list(article.tags.names()) == ["Iraq"]
+    assert list(article.article_images.values_list("image_id", flat=True)) == [photo.pk]
+    assert ArticleVersion.objects.filter(article_id=article.pk).order_by("-created_at", "-id").first().kind == "restored"
+
+
+def test_a_restore_from_a_stale_history_page_is_refused(two_editors):
+    alice, _ = two_editors
+    article = make_article(title="One")
+    alice.post(change_url(article), {**opened_form(alice, article), "title": "Two"})
+    first = ArticleVersion.objects.filter(article_id=article.pk).order_by("created_at", "id").first()
+    alice.post(reverse("admin:articles_article_restore", args=[article.pk]),
+               {"version": first.pk, "expected_version": 1})
+    article.refresh_from_db()
+    assert article.title == "Two"
+
+
+def test_a_deleted_article_is_recovered_from_history_with_its_id(two_editors):
+    alice, _ = two_editors
+    article = make_article(title="Deleted by mistake", tags=["Iraq"])
+    pk = article.pk
+    alice.post(reverse("admin:articles_article_delete", args=[pk]), {"post": "yes"})
+    assert not Article.objects.filter(pk=pk).exists()
+    listing = alice.get(reverse("admin:articles_article_deleted")).content.decode()
+    assert "Deleted by mistake" in listing
+
+    alice.post(reverse("admin:articles_article_recover", args=[pk]))
+
+    article = Article.objects.get(pk=pk)
+    assert article.title == "Deleted by mistake" and list(article.tags.names()) == ["Iraq"]
+
+
+def test_an_imported_article_starts_with_its_imported_text_as_the_first_version(tmp_path):
+    from devtools.dumps import article_text, dump, run_import
+
+    run_import(dump(article_text("Imported headline", ["Body one.", "Body two."], captions=["A photo. (AFP)"]),
+                    tmp_path), "--tag", "Iraq")
+    article = Article.objects.get()
+    version = ArticleVersion.objects.get(article_id=article.pk)
+    assert version.kind == "imported" and version.number == 1
+    assert version.snapshot["title"] == "Imported headline"
+    assert version.snapshot["tags"] == ["Iraq"]
+    assert version.snapshot["images"] == list(article.article_images.values_list("image_id", flat=True))
+    assert ArticleAddress.objects.get(slug=article.slug).article_id == article.pk
+
+
+def test_saving_only_tags_does_not_log_a_body_change(two_editors):
+    from django.contrib.admin.models import LogEntry
+
+    alice, _ = two_editors
+    article = make_article(paragraphs=["One.", "Two."])
+    tag = Tag.objects.create(name="Iraq")
+    form = opened_form(alice, article)
+    form.update({"taggedarticle_set-TOTAL_FORMS": "1", "taggedarticle_set-0-tag": str(tag.pk)})
+    assert alice.post(change_url(article), form).status_code == 302
+    message = LogEntry.objects.filter(object_id=str(article.pk)).latest("action_time").get_change_message()
+    assert "Body" not in message
+
+
+# --- addresses that last ------------------------------------------------------------------
+
+
+def test_old_addresses_answer_301_to_the_current_one_in_pages_and_api(client, two_editors):
+    alice, _ = two_editors
+    article = make_article(slug="first-address")
+    alice.post(change_url(article), {**opened_form(alice, article), "slug": "second-address"})
+    article.refresh_from_db()
+    alice.post(change_url(article), {**opened_form(alice, article), "slug": "third-address"})
+
+    response = client.get("/articles/first-address/")
+    assert response.status_code == 301 and response["Location"] == "/articles/third-address/"  # one hop
+    assert client.get("/articles/second-address/")["Location"] == "/articles/third-address/"
+    api = client.get("/api/articles/first-address/")
+    assert api.status_code == 301 and api["Location"] == "/api/articles/third-address/"
+
+
+def test_no_article_can_take_an_address_another_one_had(two_editors):
+    from django.db import IntegrityError, transaction
+
+    alice, _ = two_editors
+    renamed = make_article(slug="old-address")
+    alice.post(change_url(renamed), {**opened_form(alice, renamed), "slug": "new-address"})
+    other = make_article(slug="other")
+
+    response = alice.post(change_url(other), {**opened_form(alice, other), "slug": "old-address"})
+
+    assert response.status_code == 200
+    assert "belongs to another article" in response.content.decode()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Article.objects.filter(pk=other.pk).update(slug="x")  # the database itself, not only the form:
+        ArticleAddress.objects.create(slug="old-address", article=other)
+
+
+def test_renaming_a_tag_keeps_its_old_address_and_no_tag_can_take_it(client, two_editors):
+    alice, _ = two_editors
+    tag = Tag.objects.create(name="Isis")
+    make_article(tags=[tag])
+    alice.post(reverse("admin:articles_tag_change", args=[tag.pk]),
+               {"name": "Islamic State", "slug": "islamic-state", "aliases-TOTAL_FORMS": "0",
+                "aliases-INITIAL_FORMS": "0"})
+    assert client.get("/tags/isis/")["Location"] == "/tags/islamic-state/"
+    assert TagAlias.objects.get(slug="isis").tag == tag
+
+    response = alice.post(reverse("admin:articles_tag_add"), {"name": "Isis", "slug": "isis",
+                                                              "aliases-TOTAL_FORMS": "0", "aliases-INITIAL_FORMS": "0"})
+    assert response.status_code == 200 and "belongs to the tag" in response.content.decode()
+
+
+def test_a_new_tag_never_takes_a_merged_tags_alias_address():
+    from articles.duplicates.merging import tag_merge
+
+    survivor, merged = Tag.objects.create(name="ISIS"), Tag.objects.create(name="Daesh")
+    tag_merge(survivor_id=survivor.pk, merged_id=merged.pk)
+    new = Tag.objects.create(name="Daesh!")  # slugifies to the alias's address
+    assert new.slug != "daesh"
+
+
+# --- publishing in one step ---------------------------------------------------------------
+
+
+def test_publish_now_without_a_date_publishes_at_once(two_editors):
+    alice, _ = two_editors
+    article = make_article(status=Article.Status.DRAFT)
+    form = opened_form(alice, article)
+    response = alice.post(change_url(article), {**form, "_publish": "1", "published_at_0": "", "published_at_1": ""})
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.is_visible_to_readers()
+    assert ArticleVersion.objects.filter(article_id=article.pk, kind="published").exists()
+
+
+def test_publishing_by_the_status_field_without_a_date_is_not_a_database_error(two_editors):
+    alice, _ = two_editors
+    article = make_article(status=Article.Status.DRAFT)
+    response = alice.post(change_url(article), {**opened_form(alice, article), "status": "published"})
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.published_at is not None
+
+
+def test_schedule_needs_a_future_date_and_shows_as_scheduled(two_editors):
+    alice, _ = two_editors
+    article = make_article(status=Article.Status.DRAFT)
+    past = opened_form(alice, article)
+    past.update({"_schedule": "1", "published_at_0": "2020-01-01", "published_at_1": "10:00:00"})
+    assert "choose a date and time in the future" in alice.post(change_url(article), past).content.decode()
+
+    future = timezone.localtime() + timedelta(days=2)
+    form = opened_form(alice, article)
+    form.update({"_schedule": "1", "published_at_0": future.strftime("%Y-%m-%d"),
+                 "published_at_1": future.strftime("%H:%M:%S")})
+    assert alice.post(change_url(article), form).status_code == 302
+    listing = alice.get(reverse("admin:articles_article_changelist"), {"state": "scheduled"}).content.decode()
+    assert article.title in listing and "Scheduled" in listing
+
+
+def test_list_actions_publish_and_unpublish_after_a_confirmation(two_editors):
+    alice, _ = two_editors
+    draft = make_article(status=Article.Status.DRAFT)
+    url = reverse("admin:articles_article_changelist")
+    confirm = alice.post(url, {"action": "publish_now", "_selected_action": [draft.pk]})
+    assert confirm.status_code == 200 and "Yes, published now" in confirm.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+    alice.post(url, {"action": "publish_now", "_selected_action": [draft.pk], "confirm": "yes"})
+    draft.refresh_from_db()
+    assert draft.is_visible_to_readers()
+    alice.post(url, {"action": "unpublish", "_selected_action": [draft.pk], "confirm": "yes"})
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+
+
+# --- plain errors ---------------------------------------------------------------------------
+
+
+def test_a_right_to_left_override_in_a_headline_cannot_reorder_the_message(two_editors):
+    alice, _ = two_editors
+    article = make_article(title="Evil \u202eheadline")
+    response = alice.post(change_url(article), opened_form(alice, article), follow=True)
+    html = response.content.decode()
+    assert "<bdi>Evil \u202eheadline</bdi>" in html
