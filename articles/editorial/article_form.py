@@ -30,8 +30,11 @@ class ArticleForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["base_version"].initial = self.instance.version
         if "published_at" in self.fields:
-            self.fields["published_at"].help_text = (
-                f"{self.fields['published_at'].help_text} Times are in {settings.TIME_ZONE}.")
+            field = self.fields["published_at"]
+            field.help_text = f"{field.help_text} Times are in {settings.TIME_ZONE}."
+            # The split widget's two inputs share one visible label; screen readers need one each.
+            for widget, label in zip(getattr(field.widget, "widgets", ()), ("Publication date", "Publication time")):
+                widget.attrs["aria-label"] = label
 
     def clean(self):
         cleaned = super().clean()
@@ -86,3 +89,16 @@ def _rows(data, model, name):
         row = f"{prefix}-{index}"
         if not data.get(f"{row}-DELETE") and data.get(f"{row}-{name}"):
             yield row, data.get(f"{row}-{name}")
+
+
+class LabelledInlineFormSet(forms.BaseInlineFormSet):
+    """Tabular rows have column headings, not labels: give each input one for screen readers."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        row = "new row" if index is None else f"row {index + 1}"
+        noun = self.model._meta.verbose_name
+        for name, field in form.fields.items():
+            if not field.widget.is_hidden:
+                label = f"Remove this {noun}" if name == "DELETE" else f"{field.label or name}"
+                field.widget.attrs.setdefault("aria-label", f"{label} ({noun}, {row})")

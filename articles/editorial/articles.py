@@ -18,7 +18,9 @@ from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 
 from articles.duplicates.selectors import duplicate_candidates
-from articles.editorial.article_form import PUBLISH, SCHEDULE, UNPUBLISH, ArticleForm, snapshot_from_submission
+from articles.editorial.article_form import (
+    PUBLISH, SCHEDULE, UNPUBLISH, ArticleForm, LabelledInlineFormSet, snapshot_from_submission,
+)
 from articles.editorial.article_history import ArticleHistoryMixin, headline, presence_message
 from articles.editorial.images import image_preview
 from articles.editorial.presence import presence_leave, presence_mark
@@ -38,6 +40,7 @@ from articles.selectors import article_get_for_preview, article_get_redirect_tar
 
 class ArticleImageInline(admin.TabularInline):
     model = ArticleImage
+    formset = LabelledInlineFormSet
     extra = 0
     fields = ["position", "image", "preview"]
     readonly_fields = ["preview"]
@@ -56,6 +59,7 @@ class TaggedArticleInline(admin.TabularInline):
     """Tags as rows with autocomplete, instead of a comma-separated box."""
 
     model = TaggedArticle
+    formset = LabelledInlineFormSet
     extra = 1
     autocomplete_fields = ["tag"]
     verbose_name = "tag"

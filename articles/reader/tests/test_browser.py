@@ -133,3 +133,39 @@ def test_a_reader_goes_from_home_to_article_tag_search_and_feed(live_server, new
             browser.close()
     # 404 responses are logged by Chromium as console errors; nothing else may be.
     assert [p for p in problems if "404" not in p] == []
+
+
+def test_an_editor_edits_an_article_in_the_admin_without_accessibility_problems(live_server, newsroom):
+    """The article form (tag and photo rows included) passes axe, and a second editor is told who else is there."""
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import sync_playwright
+
+    from django.contrib.auth import get_user_model
+
+    # Superusers: a transactional test starts without the Editors group its migration made.
+    for name in ("alice", "bob"):
+        get_user_model().objects.create_superuser(name, f"{name}@example.org", "correct horse battery")
+    ARTIFACTS.mkdir(exist_ok=True)
+    url = f"{live_server.url}/admin/articles/article/{newsroom.pk}/change/"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            pages = {}
+            for name in ("alice", "bob"):
+                page = browser.new_context(viewport=VIEWPORTS["desktop"]).new_page()
+                page.goto(f"{live_server.url}/admin/login/?next={url}")
+                page.fill("#id_username", name)
+                page.fill("#id_password", "correct horse battery")
+                page.click("input[type=submit]")
+                page.wait_for_url(url)
+                pages[name] = page
+            page = pages["bob"]
+            assert "Also open by alice" in page.inner_text("#presence-notice")
+            page.screenshot(path=str(ARTIFACTS / "admin-article-form.png"), full_page=True)
+            results = Axe().run(page)
+            critical = [v for v in results.response["violations"] if v["impact"] == "critical"]
+            assert not critical, "; ".join(f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes']]}" for v in critical)
+        finally:
+            browser.close()
