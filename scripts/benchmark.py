@@ -5,6 +5,7 @@
     .venv/bin/python scripts/benchmark.py memory [--sizes 10000,100000] [--db sqlite]
     .venv/bin/python scripts/benchmark.py duplicates [--sizes 5000,20000,100000] [--db sqlite,postgres]
     .venv/bin/python scripts/benchmark.py pages [--n 2000] [--db sqlite,postgres] [--duration 10]
+    .venv/bin/python scripts/benchmark.py compare [--words 1000,5000,10000]
 
 Each run uses a throwaway database: a temporary SQLite file, or a new
 PostgreSQL database on PG_URL (default postgres://root@127.0.0.1:5432),
@@ -642,6 +643,58 @@ def bench_search(args):
         print(f"Ranking is limited to the newest {result['cap']} matches (articles.reader.search.RANKED_MATCHES).")
 
 
+def bench_compare(args):
+    """The side-by-side comparison (duplicates' compare page, versions' compare page) on long bodies.
+
+    Pure Python, no database: the baseline is difflib's matcher on the same
+    words without the paragraph-first alignment and the bound, capped at
+    --baseline-max words so it ends.
+    """
+    import difflib
+    import random
+
+    sys.path.insert(0, str(ROOT))
+    from articles.core.comparison import _TOKENS, paragraph_diff
+
+    rng = random.Random(7)
+    vocabulary = [f"w{i}" for i in range(5000)]
+
+    def body(words, paragraphs):
+        tokens = [rng.choice(vocabulary) for _ in range(words)]
+        size = max(1, words // paragraphs)
+        return [" ".join(tokens[i:i + size]) for i in range(0, words, size)]
+
+    def edited(paragraphs):
+        copy = list(paragraphs)
+        for index in rng.sample(range(len(copy)), max(1, len(copy) // 10)):
+            words = copy[index].split()
+            words[len(words) // 2] = "changed"
+            copy[index] = " ".join(words)
+        return copy
+
+    def median_ms(function, repeat):
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            function()
+            times.append((time.perf_counter() - start) * 1000)
+        return statistics.median(times)
+
+    print("Side-by-side comparison of two versions of a body (median of --repeat runs, ms)")
+    print(f"{'words':>7} {'paragraphs':>10} {'compare':>9} {'unbounded words':>16}")
+    for words in map(int, args.words.split(",")):
+        for paragraphs in (1, max(1, words // 100)):
+            left = body(words, paragraphs)
+            right = edited(left)
+            ours = median_ms(lambda: paragraph_diff(left, right), args.repeat)
+            if words <= args.baseline_max:
+                a, b = _TOKENS.findall(" ".join(left)), _TOKENS.findall(" ".join(right))
+                naive = f"{median_ms(lambda: difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes(), 1):.1f}"
+            else:
+                naive = "–"
+            print(f"{words:>7} {paragraphs:>10} {ours:>9.1f} {naive:>16}")
+
+
 def child(args):
     kind, *rest = args.rest
     if kind == "import":
@@ -695,6 +748,12 @@ def main():
     sea.add_argument("--db", default="postgres,sqlite")
     sea.add_argument("--repeat", type=int, default=5)
     sea.set_defaults(func=bench_search)
+
+    cmp_ = commands.add_parser("compare", help="side-by-side comparison of long bodies (no database)")
+    cmp_.add_argument("--words", default="1000,5000,10000")
+    cmp_.add_argument("--repeat", type=int, default=5)
+    cmp_.add_argument("--baseline-max", type=int, default=3000)
+    cmp_.set_defaults(func=bench_compare)
 
     kid = commands.add_parser("child")
     kid.add_argument("rest", nargs="+")
