@@ -131,3 +131,18 @@ def copy_new_rows(model, fields, rows):
     return ids
 
 
+
+
+def statistics_refresh(models):
+    """Have the database re-read the size and value spread of tables that just grew.
+
+    Without it PostgreSQL plans queries on a freshly imported archive as if
+    its tables were empty; it would only notice once autovacuum got round
+    to it. ANALYZE samples a bounded number of rows, whatever the size.
+    """
+    tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in models)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {tables}")
+        elif connection.vendor == "sqlite":
+            cursor.execute("PRAGMA optimize")

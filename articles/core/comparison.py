@@ -4,8 +4,9 @@ Rows pair up the two texts' paragraphs; inside a changed pair the
 differing words are flagged, so the template can highlight them after
 escaping the text. Paragraphs are aligned first and words compared only
 inside a changed pair, and only up to WORD_DIFF_LIMIT tokens a side:
-difflib's matching grows with the product of the lengths, and a longer
-pair is shown as changed whole.
+difflib's matching grows with the product of the lengths. A longer pair
+(a whole article in one paragraph) is aligned sentence by sentence first,
+and what is still too long is shown as changed whole.
 """
 
 from __future__ import annotations
@@ -32,10 +33,41 @@ class Row:
     right: tuple[Segment, ...] | None
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?\u061f\u3002])\s+")
+
+
 def word_diff(left: str, right: str) -> tuple[tuple[Segment, ...], tuple[Segment, ...]]:
     a, b = _TOKENS.findall(left), _TOKENS.findall(right)
     if len(a) > WORD_DIFF_LIMIT or len(b) > WORD_DIFF_LIMIT:
-        return (Segment(left, True),), (Segment(right, True),)
+        return _sentence_diff(left, right)
+    return _token_diff(a, b)
+
+
+def _sentence_diff(left, right):
+    """A long paragraph: align sentences first, then words inside each changed pair (bounded again)."""
+    a, b = _SENTENCE_END.split(left), _SENTENCE_END.split(right)
+    left_segments, right_segments = [], []
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        old, new = " ".join(a[i1:i2]), " ".join(b[j1:j2])
+        if tag == "equal":
+            left_segments.append(Segment(old + " ", False))
+            right_segments.append(Segment(new + " ", False))
+            continue
+        old_tokens, new_tokens = _TOKENS.findall(old), _TOKENS.findall(new)
+        if old and new and len(old_tokens) <= WORD_DIFF_LIMIT and len(new_tokens) <= WORD_DIFF_LIMIT:
+            words_left, words_right = _token_diff(old_tokens, new_tokens)
+            left_segments += [*words_left, Segment(" ", False)]
+            right_segments += [*words_right, Segment(" ", False)]
+        else:
+            if old:
+                left_segments.append(Segment(old + " ", True))
+            if new:
+                right_segments.append(Segment(new + " ", True))
+    return tuple(left_segments), tuple(right_segments)
+
+
+def _token_diff(a, b):
     matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
     left_segments, right_segments = [], []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():

@@ -171,7 +171,8 @@ class DuplicateCandidateAdmin(admin.ModelAdmin):
         except MergeError as error:
             messages.error(request, str(error))
             return HttpResponseRedirect(reverse("admin:articles_duplicatecandidate_changelist"))
-        messages.success(request, f"Merged “{merged}” into “{survivor}”.")
+        # Article and tag names come isolated (<bdi>): right-to-left text cannot reorder the sentence.
+        messages.success(request, format_html("Merged “{}” into “{}”.", merged, survivor))
         return HttpResponseRedirect(reverse("admin:articles_duplicatecandidate_changelist"))
 
     def dismiss_view(self, request, pk):
@@ -179,8 +180,11 @@ class DuplicateCandidateAdmin(admin.ModelAdmin):
         if request.POST.get("confirm") != "yes":
             return TemplateResponse(request, "admin/articles/duplicatecandidate/dismiss_confirm.html",
                                     self._context(request, candidate, candidates=[candidate]))
-        candidates_dismiss(candidates=[candidate], user=request.user)
-        messages.success(request, "Marked as not duplicates; this pair will not be proposed again.")
+        if not candidates_dismiss(candidates=[candidate], user=request.user):
+            messages.error(request, "This pair was merged already, so it cannot be marked as not duplicates; "
+                                    "nothing changed.")
+        else:
+            messages.success(request, "Marked as not duplicates; this pair will not be proposed again.")
         return HttpResponseRedirect(reverse("admin:articles_duplicatecandidate_changelist"))
 
     # --- bulk actions -----------------------------------------------------------

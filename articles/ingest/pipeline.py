@@ -19,12 +19,23 @@ from collections.abc import Callable, Iterable
 from articles.core.signals import content_changed
 from articles.ingest import dumpparser, lines
 from articles.ingest.jsonl import jsonl_records
-from articles.ingest.records import batched, prepare_record, text_records
+from articles.ingest.records import NotADump, batched, prepare_record, text_records, until_junk_limit
 from articles.ingest.runs import import_run_finish, import_run_start, import_runs_mark_interrupted, run_failure_recorded
-from articles.ingest.sources import HashingReader, detect_format, expand_paths, open_input
+from articles.ingest.sources import (
+    BLANK, BLANK_LIMIT, EMPTY, HashingReader, Replay, detect_format, expand_paths, open_input, skip_blank_start,
+)
 from articles.ingest.worker import can_fork, gc_frozen, in_child_process, returning
 from articles.ingest.writer import ImportOptions, ImportReport, Importer
-from articles.models import Article
+from articles.core.bulk import statistics_refresh
+from articles.models import (
+    Article, ArticleAddress, ArticleBand, ArticleImage, ArticleSearchDocument, ArticleSignature, ArticleVersion,
+    DuplicateCandidate, TaggedArticle,
+)
+from media.models import Image
+
+# The tables an import adds rows to.
+GROWN_BY_IMPORT = (Article, ArticleSearchDocument, ArticleImage, TaggedArticle, ArticleSignature, ArticleBand,
+                   ArticleAddress, ArticleVersion, DuplicateCandidate, Image)
 
 __all__ = ["ImportOptions", "ImportReport", "explain_paths", "import_paths", "import_stream"]
 
@@ -33,7 +44,8 @@ def prepared_batches(stream, reader, *, fmt, encoding, vocabulary, size):
     """Yield (batch of prepared records, bytes read so far); return the
     input's size and SHA-256 once it has been read to the end."""
     records_of = jsonl_records if fmt == "jsonl" else text_records
-    records = (prepare_record(record, vocabulary) for record in records_of(stream, encoding=encoding))
+    records = (prepare_record(record, vocabulary)
+               for record in until_junk_limit(records_of(stream, encoding=encoding), reader))
     for batch in batched(records, size):
         yield batch, reader.size
     # Read to the end so size and hash describe the whole file.
@@ -72,10 +84,21 @@ def import_stream(stream, *, name: str, options: ImportOptions,
 def import_body(importer, buffered, reader, head, *, name, options, progress):
     """Parse and write one dump; return its (size, SHA-256)."""
     report = importer.report
-    fmt = detect_format(name, head, options.format)
     read = None  # (size, SHA-256) of the input, once read to the end
     if not head.strip():
-        report.errors.append(f"{name}: the file is empty; nothing imported")
+        skipped, found = skip_blank_start(buffered)
+        if found == EMPTY:
+            report.errors.append(f"{name}: the file is empty; nothing imported")
+        elif found == BLANK:
+            report.errors.append(f"{name}: only blank space in the first {BLANK_LIMIT // 2**20} MiB; not a dump, "
+                                 "and the rest was not read; nothing imported")
+            return None, None
+        else:
+            buffered = io.BufferedReader(Replay(skipped, buffered), buffer_size=lines.CHUNK_SIZE)
+            head = skipped.lstrip()[: lines.BINARY_SNIFF_BYTES]  # what follows the blank space tells the format
+    fmt = detect_format(name, head, options.format)
+    if not head.strip():
+        pass  # empty, said above
     elif fmt == "text" and not options.encoding.lower().startswith(("utf-16", "utf16", "utf-32", "utf32")) \
             and lines.looks_binary(head):
         report.errors.append(f"{name}: this looks like a binary file, not a text dump; nothing imported")
@@ -91,8 +114,13 @@ def import_body(importer, buffered, reader, head, *, name, options, progress):
         with gc_frozen():
             try:
                 importer.write(returning(batches, ends), progress=progress)
+            except NotADump as junk:
+                report.errors.append(f"{name}: {junk}")
+                return None, None
             finally:
                 batches.close()  # on failure, stop the child now rather than when garbage is collected
+        if not ends:
+            return None, None  # the writer stopped reading: junk, not a dump (it said so)
         read = ends[0]
         if report.articles_created + report.articles_skipped + report.articles_failed == before:
             report.errors.append(f"{name}: no articles found (expected headline, captions, TT widget, body)")
@@ -136,6 +164,8 @@ def import_paths(paths: Iterable[str], *, options: ImportOptions,
         total.files += 1
         total.add(report)
         total.runs.extend(report.runs)
+    if not options.dry_run and total.articles_created:
+        statistics_refresh(GROWN_BY_IMPORT)
     return total
 
 

@@ -12,14 +12,35 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_unicode_slug
 from django.utils.text import slugify
 
 from articles.core.text import caption_key, fingerprint_of_normalized, normalized_parts
 from articles.duplicates import minhash
 from articles.ingest import dumpparser, lines
 from articles.ingest.tagging import Vocabulary
+from articles.models import Article, Tag
+from media.models import Image
 
 SLUG_MAX_LENGTH = 200
+# Read this much without finding a single article, and the file is not a dump.
+JUNK_LIMIT = 64 * 1024 * 1024
+
+
+class NotADump(ValueError):
+    """No article in the first JUNK_LIMIT bytes: the rest is not read."""
+
+
+def until_junk_limit(records, reader, limit=None):
+    """The records, until `limit` bytes were read without a single good one."""
+    limit = JUNK_LIMIT if limit is None else limit
+    found = False
+    for record in records:
+        found = found or record.error is None
+        if not found and reader.size > limit:
+            raise NotADump(f"no article found in the first {limit // 2**20} MiB; not a dump, and the rest was not read")
+        yield record
 
 
 @dataclass
@@ -55,6 +76,7 @@ class ArticleRecord:
     band_keys: list[int] = field(default_factory=list)
     wanted_slug: str = ""
     matched_tag_ids: set[int] = field(default_factory=set)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def lines(self):
@@ -86,6 +108,8 @@ def prepare_record(record: ArticleRecord, vocabulary: Vocabulary | None = None) 
     """Compute what writing needs: fingerprint, MinHash signature, band and
     caption keys, the slug wanted and, given a vocabulary, the tags its text names."""
     if record.error is None:
+        record.error = length_error(record)
+    if record.error is None:
         parts = normalized_parts(record.title, record.paragraphs)
         record.fingerprint = fingerprint_of_normalized(parts)
         record.signature = minhash.signature_of_normalized(parts)
@@ -98,8 +122,51 @@ def prepare_record(record: ArticleRecord, vocabulary: Vocabulary | None = None) 
     return record
 
 
+def _max_length(model, name):
+    return model._meta.get_field(name).max_length
+
+
+# What the database holds, checked at the door so that both databases take
+# the same articles: PostgreSQL refuses a longer value (and with it the
+# whole batch), SQLite would store it and leave the admin unable to save it.
+ARTICLE_LIMITS = {name: _max_length(Article, name) for name in ("title", "slug", "byline", "source")}
+IMAGE_LIMITS = {name: _max_length(Image, name) for name in ("credit", "alt_text")}
+TAG_LIMIT = _max_length(Tag, "name")
+
+
+def length_error(record):
+    """The first value longer than its column allows, said in words; None if all fit."""
+    for name, limit in ARTICLE_LIMITS.items():
+        value = getattr(record, name)
+        if len(value) > limit:
+            return f'field "{name}" is {len(value)} characters long, over the limit of {limit}'
+    for number, image in enumerate(record.images, 1):
+        for name, limit in IMAGE_LIMITS.items():
+            value = getattr(image, name)
+            if len(value) > limit:
+                return f'photo {number}: field "{name}" is {len(value)} characters long, over the limit of {limit}'
+    for tag in record.tags:
+        if len(tag) > TAG_LIMIT:
+            return f'tag "{tag[:40]}…" is {len(tag)} characters long, over the limit of {TAG_LIMIT}'
+    return None
+
+
 def base_slug(record):
-    return record.slug or slugify(record.title, allow_unicode=True)[:SLUG_MAX_LENGTH].strip("-") or "article"
+    """The slug the record asks for if it is a valid address, else one made from the headline.
+
+    The same rule as the admin's (letters of any script, digits, - and _):
+    a slug with "/", "?" or a space would make pages that link to it fail.
+    """
+    if record.slug:
+        try:
+            validate_unicode_slug(record.slug)
+            return record.slug
+        except ValidationError:
+            made = slugify(record.title, allow_unicode=True)[:SLUG_MAX_LENGTH].strip("-") or "article"
+            shown = record.slug if len(record.slug) <= 60 else record.slug[:59] + "…"
+            record.warnings.append(f'slug "{shown}" is not a valid address; using "{made}" instead')
+            return made
+    return slugify(record.title, allow_unicode=True)[:SLUG_MAX_LENGTH].strip("-") or "article"
 
 
 def batched(iterable, size):

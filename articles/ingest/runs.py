@@ -28,7 +28,8 @@ def import_run_start(*, name, options) -> ImportRun:
 
 def import_run_finish(run, *, size, sha256, errors, counters):
     """Record how a run ended: the file's size and hash, its errors and counters."""
-    run.file_size, run.file_sha256 = size, sha256
+    # None, None when the file was not read to its end (junk, not a dump).
+    run.file_size, run.file_sha256 = size, sha256 or ""
     run.finished_at = timezone.now()
     run.status = ImportRun.Status.FAILED if errors else ImportRun.Status.FINISHED
     run.errors = errors[:1000]

@@ -54,6 +54,7 @@ class ImportReport:
     tags_applied: int = 0
     duplicate_candidates: int = 0
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     runs: list[ImportRun] = field(default_factory=list)
 
     COUNTERS = ("articles_created", "articles_skipped", "articles_failed", "images_created",
@@ -70,6 +71,7 @@ class ImportReport:
         for name in self.COUNTERS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.duplicate_candidates += other.duplicate_candidates
+        self.warnings.extend(other.warnings)
         self.errors.extend(other.errors)
 
 
@@ -135,6 +137,8 @@ class Importer:
         for batch, bytes_read in batches:
             good = []
             for record in batch:
+                for warning in record.warnings:
+                    self.report.warnings.append(f"{self.name}: {record.describe()}: {warning}")
                 if record.error:
                     self.fail(record)
                 elif record.status == Article.Status.MERGED:
@@ -150,6 +154,7 @@ class Importer:
                     self.write_batch(good)
             if progress:
                 progress(bytes_read)
+
 
     def count_dry_run(self, records):
         fingerprints = {r.fingerprint for r in records}
@@ -179,28 +184,29 @@ class Importer:
             )
             self.report.articles_skipped += len(existing)
             new = {fp: record for fp, record in by_fingerprint.items() if fp not in existing}
-            if not new:
-                return
-            self.tune_transaction()
-            # One time for the batch, as Django's auto_now would give, near enough.
-            self.batch_time = connection.ops.adapt_datetimefield_value(timezone.now())
-            self.stored, self.placed, self.tagged = {}, {}, {}
-            articles = self.create_articles(new)
-            self.attach_images(articles, new)
-            self.attach_tags(articles, new)
-            self.record_history(articles, new)
-            # Near-duplicates against stored articles and within this dump.
-            self.report.duplicate_candidates += articles_check(
-                signatures={articles[fp]: new[fp].signature for fp in articles},
-                keys={articles[fp]: new[fp].band_keys for fp in articles},
-                hashes={articles[fp]: text_hash(new[fp].title, body_from_paragraphs(new[fp].paragraphs))
-                        for fp in articles},
-            )
-            # The counters commit with the batch: a killed run's record
-            # says what it really wrote.
-            ImportRun.objects.filter(pk=self.run.pk).update(
-                **{name: getattr(self.report, name) for name in ImportReport.COUNTERS}
-            )
+            if new:
+                self.write_new(new)
+            # The counters commit with the batch, even one of articles already
+            # present: a killed run's record says what it really did.
+            ImportRun.objects.filter(pk=self.run.pk).update(**self.report.counters())
+
+    def write_new(self, new):
+        """Insert a batch's new articles with their photos, tags, history and duplicate check."""
+        self.tune_transaction()
+        # One time for the batch, as Django's auto_now would give, near enough.
+        self.batch_time = connection.ops.adapt_datetimefield_value(timezone.now())
+        self.stored, self.placed, self.tagged = {}, {}, {}
+        articles = self.create_articles(new)
+        self.attach_images(articles, new)
+        self.attach_tags(articles, new)
+        self.record_history(articles, new)
+        # Near-duplicates against stored articles and within this dump.
+        self.report.duplicate_candidates += articles_check(
+            signatures={articles[fp]: new[fp].signature for fp in articles},
+            keys={articles[fp]: new[fp].band_keys for fp in articles},
+            hashes={articles[fp]: text_hash(new[fp].title, body_from_paragraphs(new[fp].paragraphs))
+                    for fp in articles},
+        )
 
     def record_history(self, article_ids, new):
         """Each new article's addresses and first version: the text as imported.

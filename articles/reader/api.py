@@ -8,6 +8,8 @@ detail, is `article_as_dict` (the `export_articles` line). <, > and & are
 \\u-escaped in the JSON text, so a browser never finds markup in it.
 """
 
+import datetime
+
 from django import forms
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
@@ -32,6 +34,16 @@ class ArticleFilters(forms.Form):
     q = forms.CharField(required=False, help_text="Words to search for.")
     since = forms.DateTimeField(required=False, help_text="Published at or after this date or time.")
     page = forms.IntegerField(required=False, min_value=1)
+
+    def clean_since(self):
+        since = self.cleaned_data["since"]
+        if since is None:
+            return None
+        # In UTC: Python accepts offsets up to ±23:59, PostgreSQL only ±15:59.
+        try:
+            return since.astimezone(datetime.timezone.utc)
+        except (OverflowError, ValueError):
+            raise forms.ValidationError("This date is out of range.", code="invalid")
 
 
 def json_response(data, status=200):

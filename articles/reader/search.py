@@ -65,10 +65,16 @@ def search(queryset, query, *, newest=None):
 
 
 def _newest(queryset, matching, newest):
-    """`queryset` narrowed to the `newest` articles of `matching` (all if 0)."""
+    """`queryset` narrowed to the `newest` articles of `matching` (all if 0).
+
+    The ids are fetched first and handed back as a list: as a subquery,
+    PostgreSQL without statistics (a freshly imported archive) planned it
+    as a loop that re-ran the ordered, limited match for every row.
+    """
     if not newest:
         return matching
-    return queryset.filter(pk__in=matching.order_by("-published_at", "-id").values("pk")[:newest])
+    ids = list(matching.order_by("-published_at", "-id").values_list("pk", flat=True)[:newest])
+    return queryset.filter(pk__in=ids)
 
 
 def _postgres_search(queryset, query, *, newest):

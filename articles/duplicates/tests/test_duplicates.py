@@ -333,3 +333,17 @@ def test_an_image_saved_anywhere_is_found_by_the_next_check(client):
     copy = upload(photo(size=(300, 225), quality=80), name="copy.jpg", caption="Copy")
     assert image_check(image=copy) == 1
     assert open_pairs("image") == {(original.pk, copy.pk)}
+
+
+def test_dismissing_a_pair_already_merged_says_nothing_changed(client, pair):
+    from articles.duplicates.merging import candidate_merge
+
+    a, b = pair.pair
+    candidate_merge(candidate=pair, survivor_id=a.pk)
+    client.force_login(make_editor())
+    response = client.post(reverse("admin:articles_duplicatecandidate_dismiss", args=[pair.pk]), {"confirm": "yes"},
+                           follow=True)
+    html = response.content.decode()
+    assert "was merged already" in html and "Marked as not duplicates" not in html
+    pair.refresh_from_db()
+    assert pair.status == "merged"

@@ -76,6 +76,8 @@ class Command(BaseCommand):
         )
         if interactive:
             self.stderr.write("\r\033[K", ending="")
+        for warning in report.warnings:
+            self.stderr.write(self.style.WARNING(warning))
         for error in report.errors:
             self.stderr.write(self.style.ERROR(error))
         prefix = "Dry run, nothing written: would create" if import_options.dry_run else "Created"
