@@ -6,6 +6,7 @@
     .venv/bin/python scripts/benchmark.py duplicates [--sizes 5000,20000,100000] [--db sqlite,postgres]
     .venv/bin/python scripts/benchmark.py pages [--n 2000] [--db sqlite,postgres] [--duration 10]
     .venv/bin/python scripts/benchmark.py compare [--words 1000,5000,10000]
+    .venv/bin/python scripts/benchmark.py search-fresh [--n 2000]
 
 Each run uses a throwaway database: a temporary SQLite file, or a new
 PostgreSQL database on PG_URL (default postgres://root@127.0.0.1:5432),
@@ -630,6 +631,77 @@ def child_search(path, repeat):
     return {"articles": setup["articles"], "results": results, "cap": search.RANKED_MATCHES}
 
 
+def child_search_fresh(path, repeat):
+    """Search right after an import, before any statistics, and after ANALYZE.
+
+    The importer's own ANALYZE is switched off and autovacuum kept away, so
+    the tables are as a bulk COPY leaves them. "subquery" is how search
+    narrowed to the newest matches before (an id IN (ordered, limited
+    subquery)); "id list" is how it does now.
+    """
+    setup_django()
+    from django.db import connection
+
+    from articles.ingest import pipeline
+    from articles.models import Article, ArticleSearchDocument
+    from articles.reader import search
+    from articles.reader.selectors import article_list_api
+    from articles.selectors import article_list_published
+
+    tables = [Article._meta.db_table, ArticleSearchDocument._meta.db_table]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = false)")
+    pipeline.statistics_refresh = lambda models: None
+    report = pipeline.import_paths([path], options=pipeline.ImportOptions())
+    assert not report.errors, report.errors[:3]
+
+    def subquery(queryset, matching, newest):
+        return queryset.filter(pk__in=matching.order_by("-published_at", "-id").values("pk")[:newest])
+
+    current = search._newest
+
+    def timed(word, narrow):
+        search._newest = narrow
+        times = []
+        try:
+            for _ in range(repeat):
+                started = time.perf_counter()
+                with connection.cursor() as cursor:
+                    cursor.execute("SET statement_timeout = 60000")
+                page = list(article_list_api(query=word)[:20])
+                count = article_list_api(query=word).count()
+                search.highlight(page, query=word)
+                times.append(time.perf_counter() - started)
+        except Exception as error:  # the statement timeout
+            return f"> 60 s ({type(error).__name__})"
+        finally:
+            search._newest = current
+        return f"{statistics.median(times) * 1000:.1f} ms ({count} found)"
+
+    rows = []
+    for state in ("never analysed", "analysed"):
+        if state == "analysed":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        for word in ("zzzz", "minister"):
+            rows.append({"state": state, "word": word, "subquery": timed(word, subquery), "ids": timed(word, current)})
+    return {"articles": report.articles_created, "rows": rows}
+
+
+def bench_search_fresh(args):
+    with tempfile.TemporaryDirectory() as workdir:
+        path = f"{workdir}/dump.txt"
+        generate(path, args.n)
+        with ThrowawayDatabase("postgres", workdir) as database:
+            result = run_child(database, "search-fresh", path, str(args.repeat))
+    print(f"Search on PostgreSQL right after importing {result['articles']} articles, and after ANALYZE "
+          f"(median of {args.repeat}: count, first page, highlighting)")
+    print(f"{'statistics':<16} {'word':<10} {'subquery (before)':>28} {'id list (now)':>28}")
+    for row in result["rows"]:
+        print(f"{row['state']:<16} {row['word']:<10} {row['subquery']:>28} {row['ids']:>28}")
+
+
 def bench_search(args):
     print(f"Search on {args.n} generated articles: count, first page and highlighting, median of {args.repeat}")
     print(f"{'database':<9} {'word':<14} {'matches':>8} {'rank all ms':>12} {'newest only ms':>15} {'speed-up':>9}")
@@ -660,7 +732,8 @@ def bench_compare(args):
     vocabulary = [f"w{i}" for i in range(5000)]
 
     def body(words, paragraphs):
-        tokens = [rng.choice(vocabulary) for _ in range(words)]
+        # Sentences of 15 words, as news copy has.
+        tokens = [rng.choice(vocabulary) + ("." if i % 15 == 14 else "") for i in range(words)]
         size = max(1, words // paragraphs)
         return [" ".join(tokens[i:i + size]) for i in range(0, words, size)]
 
@@ -705,6 +778,8 @@ def child(args):
         result = child_pages_setup(rest[0])
     elif kind == "search":
         result = child_search(rest[0], int(rest[1]))
+    elif kind == "search-fresh":
+        result = child_search_fresh(rest[0], int(rest[1]))
     elif kind == "duplicates":
         path, n, near, seed, all_pairs = rest
         result = child_duplicates(path, int(n), int(near), int(seed), all_pairs == "1")
@@ -749,6 +824,10 @@ def main():
     sea.add_argument("--repeat", type=int, default=5)
     sea.set_defaults(func=bench_search)
 
+    fresh = commands.add_parser("search-fresh", help="PostgreSQL search right after an import, before statistics")
+    fresh.add_argument("--n", type=int, default=2000)
+    fresh.add_argument("--repeat", type=int, default=3)
+    fresh.set_defaults(func=bench_search_fresh)
     cmp_ = commands.add_parser("compare", help="side-by-side comparison of long bodies (no database)")
     cmp_.add_argument("--words", default="1000,5000,10000")
     cmp_.add_argument("--repeat", type=int, default=5)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 EQUAL, CHANGED, ONLY_LEFT, ONLY_RIGHT = "equal", "changed", "only-left", "only-right"
 _TOKENS = re.compile(r"\s+|[^\s]+")
-WORD_DIFF_LIMIT = 2000  # tokens (words and the spaces between them) per side
+WORD_DIFF_LIMIT = 1000  # tokens (words and the spaces between them) per side
 
 
 @dataclass(frozen=True)
