@@ -122,6 +122,12 @@ def article_next_publication_time():
     return upcoming.aggregate(next=Min("published_at"))["next"]
 
 
+def articles_published_between(*, start, end):
+    """Ids of published articles dated from `start` to `end`: those a schedule just made visible."""
+    return list(Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gte=start,
+                                       published_at__lte=end).values_list("pk", flat=True))
+
+
 def tag_get_by_slug(*, slug):
     return Tag.objects.filter(slug=slug).first()
 

@@ -249,6 +249,9 @@ NEWSROOM_PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600"))
 NEWSROOM_CONTENT_VERSION_SECONDS = (
     None if CACHES["default"]["BACKEND"].endswith("RedisCache") else int(os.environ.get("LOCAL_CACHE_SECONDS", "30"))
 )
+# Edge caches to purge by surrogate key when content changes (Varnish with
+# xkey: a PURGE request with an xkey-purge header), comma-separated.
+NEWSROOM_PURGE_URLS = env_list("PURGE_URL", [])
 # Names the deployed code in cache keys and ETags; a digest of the sources when empty.
 NEWSROOM_RELEASE = os.environ.get("RELEASE", "")
 

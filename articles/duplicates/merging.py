@@ -132,7 +132,7 @@ def article_merge(*, survivor_id, merged_id, user=None, reason=""):
                            reason=f"Article {merged.pk} merged into this one.{why}")
     article_version_record(article=merged, kind=ArticleVersion.Kind.MERGED, user=user,
                            reason=f"Merged into article {survivor.pk}.{why}")
-    content_changed(sender=Article)
+    content_changed(sender=Article, articles=[survivor.pk, merged.pk])
     return survivor
 
 
@@ -182,7 +182,7 @@ def image_merge(*, survivor_id, merged_id, user=None, reason=""):
     merged.delete()
     # The survivor may have taken the merged image's file, and so its hash.
     image_bands_store(hashes={survivor.pk: survivor.perceptual_hash})
-    content_changed(sender=Image)
+    content_changed(sender=Image, images=[survivor.pk, merged.pk])
     return survivor
 
 
@@ -214,7 +214,7 @@ def tag_merge(*, survivor_id, merged_id, user=None, reason=""):
     _log(user, merged, f"Merged into tag {survivor.pk} (“{survivor.name}”).{why}", action=DELETION)
     merged.delete()
     TagAlias.objects.create(name=merged_name, slug=merged_slug, tag=survivor)
-    content_changed(sender=Tag)
+    content_changed(sender=Tag, tags=[survivor.pk, merged_id])
     return survivor
 
 

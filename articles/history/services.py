@@ -129,7 +129,7 @@ def article_apply(*, article_id, expected_version, snapshot, parts=PARTS, user=N
     if "images" in parts:
         _set_images(article, snapshot.get("images") or [])
     article_version_record(article=article, kind=kind, user=user, reason=reason)
-    content_changed(sender=Article)
+    content_changed(sender=Article, articles=[article.pk])
     return article
 
 
@@ -203,7 +203,7 @@ def article_recover(*, article_id, user=None):
     _set_images(article, snapshot.get("images") or [])
     article_version_record(article=article, kind=ArticleVersion.Kind.RECOVERED, user=user,
                            reason=f"Recovered from version {last.number}.")
-    content_changed(sender=Article)
+    content_changed(sender=Article, articles=[article.pk])
     return article
 
 

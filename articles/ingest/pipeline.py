@@ -77,7 +77,7 @@ def import_stream(stream, *, name: str, options: ImportOptions,
                           counters=report.counters())
     # Bulk inserts send no signals: tell the reader pages' cache ourselves.
     if not options.dry_run and (report.articles_created or report.images_created or report.tags_applied):
-        content_changed(sender=Article)
+        content_changed(sender=Article, tag_lists=report.tags_touched, lists=True)
     return report
 
 

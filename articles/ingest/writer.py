@@ -56,6 +56,7 @@ class ImportReport:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     runs: list[ImportRun] = field(default_factory=list)
+    tags_touched: set[int] = field(default_factory=set)  # tags whose lists gained articles
 
     COUNTERS = ("articles_created", "articles_skipped", "articles_failed", "images_created",
                 "images_reused", "tags_applied")
@@ -72,6 +73,7 @@ class ImportReport:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.duplicate_candidates += other.duplicate_candidates
         self.warnings.extend(other.warnings)
+        self.tags_touched |= other.tags_touched
         self.errors.extend(other.errors)
 
 
@@ -347,6 +349,7 @@ class Importer:
             article_id = article_ids[fingerprint]
             links.extend((article_id, tag_id) for tag_id in tag_ids)
             self.tagged[article_id] = tag_ids
+            self.report.tags_touched |= tag_ids
         # No conflicts to skip: the articles are new, and in this transaction.
         insert_rows(TaggedArticle, ["content_object", "tag"], links)
         self.report.tags_applied += len(links)

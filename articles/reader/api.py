@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from articles.ingest.jsonl import article_as_dict
 from articles.reader.cache import cached_page
+from articles.reader.cache_keys import page_keys
 from articles.reader.selectors import article_list_api
 from articles.selectors import (
     article_resolve,
@@ -77,20 +78,28 @@ def article_list(request):
         page = paginator.page(data["page"] or 1)
     except InvalidPage:
         return json_response({"errors": {"page": [{"message": "No such page.", "code": "invalid"}]}}, status=404)
-    return json_response({
+    shown = list(page.object_list)
+    response = json_response({
         "count": paginator.count,
         "next": _page_url(request, page.next_page_number()) if page.has_next() else None,
         "previous": _page_url(request, page.previous_page_number()) if page.has_previous() else None,
-        "results": [article_as_dict(article) for article in page],
+        "results": [article_as_dict(article) for article in shown],
     })
+    response.cache_keys = page_keys(articles=shown, tags=[tag] if tag else (),
+                                    tag_lists=[tag] if tag else (), lists=True)
+    return response
 
 
 @cached_page()
 def article_detail(request, slug):
     article, target = article_resolve(slug=slug)
     if target is not None:
-        return HttpResponsePermanentRedirect(reverse("articles:api_detail", kwargs={"slug": target.slug}))
+        response = HttpResponsePermanentRedirect(reverse("articles:api_detail", kwargs={"slug": target.slug}))
+        response.cache_keys = page_keys(linked=[target], lists=True)
+        return response
     if article is None:
         return json_response({"errors": {"slug": [{"message": "No such article.", "code": "not_found"}]}},
                              status=404)
-    return json_response(article_as_dict(article))
+    response = json_response(article_as_dict(article))
+    response.cache_keys = page_keys(articles=[article])
+    return response

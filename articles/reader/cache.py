@@ -1,11 +1,13 @@
-"""The reader pages' cache, and the one way to invalidate it.
+"""The reader pages' cache: pages stored with the keys of what they show.
 
-Pages are cached under a *content version*: a number kept in the cache that
-every change to articles, images or tags replaces. Nothing is deleted on a
-change; the next request simply looks under the new version, and entries
-under old versions expire by themselves. The same version makes the pages'
-ETag and Last-Modified, so a reader's browser or feed reader is told "not
-modified" without the page being rendered or even read from the cache.
+A rendered page is stored with its cache tags (cache_keys.py) and the
+versions they had. A request is answered from the store only while every
+one of those keys still has that version: one multi-get. A change moves on
+the versions of the keys it touches (an edit to one article: that article's
+key, the lists and its tags' lists), so only the pages that show it are
+rendered again; every other page stays a hit. The same versions make the
+pages' ETag and Last-Modified, so a reader's browser or feed reader is told
+"not modified" without the page being rendered.
 
 The cache listens to articles.core.signals.changed (see signal_handlers):
 writers announce changes there and never call this module.
@@ -14,6 +16,7 @@ writers announce changes there and never call this module.
 import hashlib
 import logging
 import time
+from datetime import datetime, timezone as dt_timezone
 from functools import lru_cache, wraps
 from pathlib import Path
 from urllib.parse import urlencode
@@ -21,7 +24,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import setting_changed
-from django.db import transaction
 from django.dispatch import receiver
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.template.response import SimpleTemplateResponse
@@ -29,7 +31,9 @@ from django.urls import Resolver404, get_urlconf, resolve
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
-from articles.selectors import article_next_publication_time
+from articles.reader import cache_keys
+from articles.reader.cache_keys import EVERYTHING
+from articles.selectors import article_next_publication_time, articles_published_between
 
 try:
     from redis.exceptions import RedisError
@@ -38,9 +42,8 @@ except ImportError:  # pragma: no cover - redis is in requirements.txt
 
 logger = logging.getLogger(__name__)
 
-VERSION_KEY = "newsroom:content-version"
-SCHEDULE_KEY = "newsroom:next-publication:{version}"
 PAGE_KEY = "newsroom:page:{digest}"
+SCHEDULE_KEY = "newsroom:next-publication"
 NEVER = float("inf")
 # An unreachable cache server must not take the site down with it, nor stop
 # editors saving: pages are then rendered on every request, and it is logged.
@@ -50,66 +53,75 @@ CACHE_UNAVAILABLE = (RedisError,) if RedisError else ()
 CACHEABLE_STATUSES = {200, 301}
 
 
-def invalidate(sender=None, **kwargs):
-    """Make every cached page stale: the receiver of core.signals.changed.
+# --- invalidation -----------------------------------------------------------------------
 
-    Inside a transaction the version is bumped at once and again on
-    commit, so a page rendered from the old rows between the two is not
-    kept under the new version.
+
+def invalidate(sender=None, signal=None, **touched):
+    """The receiver of core.signals.changed: new versions for the keys the change touched.
+
+    Inside a transaction the keys move on at once and again on commit, so a
+    page rendered from the old rows between the two is not kept; the edge
+    caches are purged on commit.
     """
-    _bump_logged()
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(_bump_logged)
+    try:
+        keys = cache_keys.change_keys(**touched)
+    except Exception:  # noqa: BLE001 - a failed look-up must not lose the invalidation
+        logger.exception("Could not tell which pages a change touched; invalidating every page")
+        keys = {EVERYTHING}
+    _bump_logged(keys)
+
+    def committed():
+        _bump_logged(keys)
+        if EVERYTHING in keys or cache_keys.LISTS in keys:
+            _schedule_logged()  # an edit may have set or moved a publication date
+        cache_keys.purge_edge(keys)
+
+    cache_keys.after_commit(committed)
 
 
-def content_version():
-    """The current content version: an increasing number of nanoseconds.
-
-    A scheduled article going live changes what readers may see without any
-    write, so the version also moves on when the next scheduled publication
-    time (looked up once per version) has passed.
-    """
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = _bump()
-    # A version's schedule never changes: each process remembers the last one.
-    known_version, due = _schedule_seen
-    if known_version != version:
-        due = _schedule(version)
-        _schedule_seen[:] = [version, due]
-    if due <= time.time():
-        version = _bump()
-    return version
+def _bump_logged(keys):
+    try:
+        cache_keys.bump(keys)
+    except CACHE_UNAVAILABLE:
+        logger.exception("Could not invalidate the page cache")
 
 
-_schedule_seen = [None, NEVER]
-
-
-def _schedule(version):
-    """When the published set next changes by itself, as of `version` (a timestamp)."""
-    schedule_key = SCHEDULE_KEY.format(version=version)
-    due = cache.get(schedule_key)
-    if due is None:
-        next_time = article_next_publication_time()
-        due = next_time.timestamp() if next_time else NEVER
-        cache.set(schedule_key, due, settings.NEWSROOM_CONTENT_VERSION_SECONDS)
+def _schedule():
+    """Look up, and keep in the cache, when the next scheduled article goes live."""
+    upcoming = article_next_publication_time()
+    due = upcoming.timestamp() if upcoming else NEVER
+    cache.set(SCHEDULE_KEY, due, settings.NEWSROOM_CONTENT_VERSION_SECONDS)
     return due
 
 
-def _bump():
-    # Never backwards, even if two servers' clocks disagree: a version seen
-    # before must not come back and revive old cached pages.
-    previous = cache.get(VERSION_KEY) or 0
-    version = max(time.time_ns(), previous + 1)
-    cache.set(VERSION_KEY, version, settings.NEWSROOM_CONTENT_VERSION_SECONDS)
-    return version
-
-
-def _bump_logged():
+def _schedule_logged():
     try:
-        _bump()
+        _schedule()
     except CACHE_UNAVAILABLE:
-        logger.exception("Could not invalidate the page cache")
+        logger.exception("Could not keep the publication schedule in the cache")
+
+
+def publish_due(due):
+    """Scheduled articles whose time has come: move on the keys of what they join.
+
+    A scheduled article going live changes what readers see without any
+    write. `due` is when the next one goes live, as read from the cache
+    with the page (None: not known since the last change, so asked of the
+    database and kept). Whoever sees it pass moves the keys of the articles
+    that went live: their lists and their tags' lists.
+    """
+    if due is None:
+        due = _schedule()
+    now = time.time()
+    if due <= now:
+        # A second's margin: the stored time is a float, the dates are exact.
+        since = datetime.fromtimestamp(due - 1, tz=dt_timezone.utc)
+        live = articles_published_between(start=since, end=datetime.fromtimestamp(now, tz=dt_timezone.utc))
+        _bump_logged(cache_keys.change_keys(articles=live, lists=True))
+        _schedule()
+
+
+# --- validators -------------------------------------------------------------------------
 
 
 @lru_cache(maxsize=1)
@@ -127,19 +139,121 @@ def release():
     base = Path(settings.BASE_DIR)
     for folder in ("templates", "static", "articles", "media", "newsroom"):
         for path in sorted((base / folder).rglob("*")):
-            if path.is_file() and path.suffix in {".html", ".css", ".txt", ".xml", ".py"} \
+            if path.is_file() and path.suffix in {".html", ".css", ".txt", ".xml", ".py", ".js"} \
                     and "tests" not in path.parts and "migrations" not in path.parts:
                 digest.update(str(path.relative_to(base)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
 
-def _page_key(request, version, params):
+class Validators:
+    """The versions of a page's keys, and the ETag and Last-Modified made from them."""
+
+    def __init__(self, versions):
+        self.versions = versions
+        digest = hashlib.sha256(repr(sorted(versions.items())).encode()).hexdigest()[:16]
+        self.etag = f'W/"{release()}-{digest}"'
+        # One-second resolution: a client sending only If-Modified-Since
+        # may miss a second change within the same second. Browsers and
+        # feed readers send If-None-Match too, which takes precedence.
+        self.last_modified = max(versions.values()) // 1_000_000_000
+        self.last_modified_header = http_date(self.last_modified)
+        keys = sorted(versions)
+        self.surrogate_keys = " ".join(keys)
+        self.cache_tags = ",".join(keys)
+
+
+def _with_validators(response, validators):
+    if response.status_code in (200, 301, 304):
+        # For edge caches (Varnish xkey, Fastly): the keys to purge this page by.
+        response.headers["Surrogate-Key"] = validators.surrogate_keys
+        response.headers["Cache-Tag"] = validators.cache_tags
+    if response.status_code in (200, 304):
+        response.headers["ETag"] = validators.etag
+        response.headers["Last-Modified"] = validators.last_modified_header
+        # Browsers may keep the page, but must ask every time.
+        response.headers["Cache-Control"] = "public, max-age=0, must-revalidate"
+    return response
+
+
+# Set on every answer by _with_validators; not worth storing.
+VALIDATOR_HEADERS = {"etag", "last-modified", "cache-control", "surrogate-key", "cache-tag"}
+
+
+# --- the store --------------------------------------------------------------------------
+
+
+def _page_key(request, params):
     # Encoded: a value holding "&page=2" must not make another page's key.
     query = urlencode([(name, value) for name in params for value in request.GET.getlist(name)])
-    raw = "\n".join([release(), str(version), request.scheme, request.get_host(), request.path, query])
+    raw = "\n".join([release(), request.scheme, request.get_host(), request.path, query])
     return PAGE_KEY.format(digest=hashlib.sha256(raw.encode()).hexdigest())
 
+
+def _from_store(request, params):
+    """A "not modified" or the stored page, while its keys are unchanged; else None.
+
+    Raises CACHE_UNAVAILABLE when the cache cannot be read.
+    """
+    if not settings.NEWSROOM_PAGE_CACHE_SECONDS:
+        return None
+    page_key = _page_key(request, params)
+    found = cache.get_many([page_key, SCHEDULE_KEY])  # one round trip for both
+    publish_due(found.get(SCHEDULE_KEY))
+    stored = found.get(page_key)
+    if stored is None:
+        return None
+    status, headers, content, versions = stored
+    current = cache.get_many([cache_keys.VERSION.format(key) for key in versions])
+    if any(current.get(cache_keys.VERSION.format(key)) != version for key, version in versions.items()):
+        return None
+    validators = Validators(versions)
+    response = get_conditional_response(request, etag=validators.etag, last_modified=validators.last_modified)
+    if response is None:
+        response = HttpResponse(content, status=status)
+        for name, value in headers:
+            response.headers[name] = value
+    return _with_validators(response, validators)
+
+
+def _rendered(request, view, args, kwargs, params, static_keys):
+    """Render the view; store the page with its keys' versions when nothing changed meanwhile."""
+    started = time.time_ns()
+    response = view(request, *args, **kwargs)
+    if response.status_code not in CACHEABLE_STATUSES or response.streaming:
+        return response
+    if isinstance(response, SimpleTemplateResponse):
+        # The sitemap views answer lazily; the content is needed now.
+        response.render()
+    keys = {EVERYTHING, *static_keys, *getattr(response, "cache_keys", ())}
+    try:
+        versions, created = cache_keys.versions(keys)
+    except CACHE_UNAVAILABLE:
+        logger.exception("Page cache unavailable; rendering %s", request.path)
+        return response
+    validators = Validators(versions)
+    # A key that moved on while the page was rendering may have changed
+    # what it shows: answer with it, but do not keep it.
+    changed_meanwhile = any(version > started for key, version in versions.items() if key not in created)
+    seconds = settings.NEWSROOM_PAGE_CACHE_SECONDS
+    if seconds and not changed_meanwhile:
+        # The view's own headers (Content-Type, Location, a sitemap's
+        # X-Robots-Tag); middleware add theirs to a hit as to a render.
+        headers = [(name, value) for name, value in response.headers.items()
+                   if name.lower() not in VALIDATOR_HEADERS]
+        try:
+            cache.set(_page_key(request, params), (response.status_code, headers, response.content, versions), seconds)
+        except CACHE_UNAVAILABLE:
+            logger.exception("Page cache unavailable; not storing %s", request.path)
+    if response.status_code == 200:
+        not_modified = get_conditional_response(request, etag=validators.etag,
+                                                last_modified=validators.last_modified)
+        if not_modified is not None:
+            return _with_validators(not_modified, validators)
+    return _with_validators(response, validators)
+
+
+# --- the decorator and the middleware -----------------------------------------------------
 
 # The views cached_page made, with their params. By identity: functools.wraps
 # copies attributes, so a marker attribute would also mark an outer decorator
@@ -147,13 +261,16 @@ def _page_key(request, version, params):
 _cached_views = {}
 
 
-def cached_page(*, params=()):
+def cached_page(*, params=(), keys=()):
     """Cache a reader view's responses and answer conditional GETs; other methods get a 405.
 
     `params` names the query parameters that change the page (e.g. "page");
     any others (tracking parameters from social links) share one entry.
-    PageCacheMiddleware serves what this stores without running the stack
-    below it; the decorator alone works too, only with more work per hit.
+    The view sets `response.cache_keys` (cache_keys.page_keys) to what it
+    showed; `keys` adds fixed ones, for views that cannot say (feeds,
+    sitemaps). PageCacheMiddleware serves what this stores without running
+    the stack below it; the decorator alone works too, only with more work
+    per hit.
     """
 
     def decorator(view):
@@ -164,18 +281,11 @@ def cached_page(*, params=()):
                 # DELETE is refused as a method, not as a missing CSRF token.
                 return HttpResponseNotAllowed(["GET", "HEAD"])
             try:
-                validators = _validators()
+                response = _from_store(request, params)
             except CACHE_UNAVAILABLE:
                 logger.exception("Page cache unavailable; rendering %s", request.path)
                 return view(request, *args, **kwargs)
-            try:
-                response = _answer_without_view(request, validators, params)
-            except CACHE_UNAVAILABLE:
-                logger.exception("Page cache unavailable; rendering %s", request.path)
-                return _with_validators(view(request, *args, **kwargs), validators)
-            if response is None:
-                response = _rendered_and_stored(request, view, args, kwargs, validators.version, params)
-            return _with_validators(response, validators)
+            return response or _rendered(request, view, args, kwargs, params, keys)
 
         # Only GET and HEAD get through, so there is no form to protect.
         wrapper.csrf_exempt = True
@@ -183,84 +293,6 @@ def cached_page(*, params=()):
         return wrapper
 
     return decorator
-
-
-class Validators:
-    """A content version and the ETag and Last-Modified made from it."""
-
-    def __init__(self, version):
-        self.version = version
-        self.etag = f'W/"{release()}-{version:x}"'
-        # One-second resolution: a client sending only If-Modified-Since
-        # may miss a second change within the same second. Browsers and
-        # feed readers send If-None-Match too, which takes precedence.
-        self.last_modified = version // 1_000_000_000
-        self.last_modified_header = http_date(self.last_modified)
-
-
-@lru_cache(maxsize=4)
-def _validators_for(release, version):
-    return Validators(version)
-
-
-def _validators():
-    return _validators_for(release(), content_version())
-
-
-def _with_validators(response, validators):
-    if response.status_code in (200, 304):
-        response.headers["ETag"] = validators.etag
-        response.headers["Last-Modified"] = validators.last_modified_header
-        # Browsers and proxies may keep the page, but must ask every time.
-        response.headers["Cache-Control"] = "public, max-age=0, must-revalidate"
-    return response
-
-
-# Set on every answer by _with_validators; not worth storing.
-VALIDATOR_HEADERS = {"etag", "last-modified", "cache-control"}
-
-
-def _stored_response(key):
-    """The page stored under `key` as a response, or None."""
-    stored = cache.get(key)
-    if stored is None:
-        return None
-    status, headers, content = stored
-    response = HttpResponse(content, status=status)
-    for name, value in headers:
-        response.headers[name] = value
-    return response
-
-
-def _answer_without_view(request, validators, params):
-    """A "not modified", or the stored page, for this request; None if the
-    view must run. Raises CACHE_UNAVAILABLE when the cache cannot be read."""
-    response = get_conditional_response(request, etag=validators.etag, last_modified=validators.last_modified)
-    if response is None and settings.NEWSROOM_PAGE_CACHE_SECONDS:
-        response = _stored_response(_page_key(request, validators.version, params))
-    return response
-
-
-def _rendered_and_stored(request, view, args, kwargs, version, params):
-    """The view's response, stored for the next request when it may be."""
-    seconds = settings.NEWSROOM_PAGE_CACHE_SECONDS
-    response = view(request, *args, **kwargs)
-    if not seconds:
-        return response
-    if isinstance(response, SimpleTemplateResponse):
-        # The sitemap views answer lazily; the content is needed now.
-        response.render()
-    if response.status_code in CACHEABLE_STATUSES and not response.streaming:
-        # The view's own headers (Content-Type, Location, a sitemap's
-        # X-Robots-Tag); middleware add theirs to a hit as to a render.
-        headers = [(name, value) for name, value in response.headers.items()
-                   if name.lower() not in VALIDATOR_HEADERS]
-        stored = (response.status_code, headers, response.content)
-        try:
-            cache.set(_page_key(request, version, params), stored, seconds)
-        except CACHE_UNAVAILABLE:
-            logger.exception("Page cache unavailable; not storing %s", request.path)
-    return response
 
 
 @lru_cache(maxsize=1024)
@@ -312,8 +344,7 @@ class PageCacheMiddleware:
         # ALLOWED_HOSTS gets its 400 (DisallowedHost), not a page or a 304.
         request.get_host()
         try:
-            validators = _validators()
-            response = _answer_without_view(request, validators, params)
+            response = _from_store(request, params)
         except CACHE_UNAVAILABLE:
             return None  # the decorator logs it and renders
         if response is None:
@@ -321,4 +352,4 @@ class PageCacheMiddleware:
         if not response.has_header("Content-Length"):
             # What CommonMiddleware would have added.
             response.headers["Content-Length"] = str(len(response.content))
-        return _with_validators(response, validators)
+        return response

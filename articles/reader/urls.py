@@ -5,6 +5,7 @@ from django.urls import path, register_converter
 
 from articles.reader import api, views
 from articles.reader.cache import cached_page
+from articles.reader.cache_keys import LISTS, TAG_SET
 from articles.reader.sitemaps import SITEMAPS
 
 app_name = "articles"
@@ -38,9 +39,9 @@ urlpatterns = [
     path("search/", views.search_results, name="search"),
     path("feed/", views.feed, name="feed"),
     path("feed/atom/", views.feed_atom, name="feed_atom"),
-    path("sitemap.xml", cached_page()(sitemap_views.index),
+    path("sitemap.xml", cached_page(keys=[LISTS, TAG_SET])(sitemap_views.index),
          {"sitemaps": SITEMAPS, "sitemap_url_name": "articles:sitemap_section"}, name="sitemap"),
-    path("sitemap-<address:section>.xml", cached_page(params=("p",))(sitemap_views.sitemap),
+    path("sitemap-<address:section>.xml", cached_page(params=("p",), keys=[LISTS, TAG_SET])(sitemap_views.sitemap),
          {"sitemaps": SITEMAPS}, name="sitemap_section"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("api/articles/", api.article_list, name="api_list"),

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from articles.reader import feeds, search, seo
 from articles.reader.cache import cached_page
+from articles.reader.cache_keys import LISTS, page_keys
 from articles.reader.selectors import article_search_published
 from articles.selectors import (
     article_resolve,
@@ -26,7 +27,15 @@ from articles.selectors import (
 
 def paginate(request, queryset, per_page=None):
     paginator = Paginator(queryset, per_page or settings.NEWSROOM_PAGE_SIZE)
-    return paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # read once: the page shows them, its cache keys name them
+    return page
+
+
+def keyed(response, **shown):
+    """The response, tagged with the cache keys of what it shows (cache_keys.page_keys)."""
+    response.cache_keys = page_keys(**shown)
+    return response
 
 
 @cached_page(params=("page",))
@@ -34,17 +43,20 @@ def home(request):
     page = paginate(request, article_list_published())
     title = "Latest news" if page.number == 1 else f"Latest news, page {page.number}"
     meta = seo.listing_meta(request, title=title, description="The latest news, as it is published.", page=page)
-    return render(request, "articles/home.html", {"page": page, "meta": meta})
+    return keyed(render(request, "articles/home.html", {"page": page, "meta": meta}), articles=page, lists=True)
 
 
 @cached_page()
 def article_detail(request, slug):
     article, target = article_resolve(slug=slug)
     if target is not None:
-        return redirect(target, permanent=True)
+        # Where an old address leads changes with any article's address or status.
+        return keyed(redirect(target, permanent=True), linked=[target], lists=True)
     if article is None:
         raise Http404("No such article")
-    return render(request, "articles/article_detail.html", article_page_context(request, article))
+    context = article_page_context(request, article)
+    return keyed(render(request, "articles/article_detail.html", context), articles=[article],
+                 linked=context["related"])
 
 
 def article_page_context(request, article):
@@ -65,7 +77,7 @@ def _tag_or_redirect(slug, url_name):
     tag = tag_get_by_alias(slug=slug)
     if tag is None:
         raise Http404("No such tag")
-    return None, redirect(reverse(url_name, kwargs={"slug": tag.slug}), permanent=True)
+    return None, keyed(redirect(reverse(url_name, kwargs={"slug": tag.slug}), permanent=True), tags=[tag])
 
 
 @cached_page(params=("page",))
@@ -76,22 +88,24 @@ def tag_detail(request, slug):
     page = paginate(request, article_list_for_tag(tag=tag))
     meta = seo.listing_meta(request, title=tag.name, description=f"The latest articles tagged {tag.name}.",
                             page=page)
-    return render(request, "articles/tag_detail.html", {"tag": tag, "page": page, "meta": meta})
+    return keyed(render(request, "articles/tag_detail.html", {"tag": tag, "page": page, "meta": meta}),
+                 articles=page, tags=[tag], tag_lists=[tag])
 
 
 def _tag_feed_view(feed, url_name):
     @cached_page()
     def view(request, slug):
         tag, moved = _tag_or_redirect(slug, url_name)
-        return moved or feed(request, slug=tag.slug)
+        return moved or keyed(feed(request, slug=tag.slug), tags=[tag], tag_lists=[tag])
 
     return view
 
 
 tag_feed = _tag_feed_view(feeds.TagFeed(), "articles:tag_feed")
 tag_feed_atom = _tag_feed_view(feeds.TagAtomFeed(), "articles:tag_feed_atom")
-feed = cached_page()(feeds.LatestArticlesFeed())
-feed_atom = cached_page()(feeds.LatestArticlesAtomFeed())
+# What a feed shows changes with any article on the lists.
+feed = cached_page(keys=[LISTS])(feeds.LatestArticlesFeed())
+feed_atom = cached_page(keys=[LISTS])(feeds.LatestArticlesAtomFeed())
 
 
 @cached_page(params=("q", "page"))
@@ -102,12 +116,12 @@ def search_results(request):
     title = f"Search: {query}" if query else "Search"
     meta = seo.PageMeta(title=title, description="Search the news archive.",
                         url=seo.canonical_url(request, page=page, q=query), noindex=True)
-    return render(request, "articles/search.html", {
+    return keyed(render(request, "articles/search.html", {
         "query": query, "page": page, "meta": meta,
         # Only the newest matches are ranked (search.RANKED_MATCHES): say so
         # rather than give that number as the count.
         "capped": page.paginator.count >= search.RANKED_MATCHES,
-    })
+    }), articles=page, lists=True)
 
 
 @cached_page()

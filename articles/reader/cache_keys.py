@@ -1,0 +1,139 @@
+"""Cache tags (surrogate keys): what each page shows, and what each change touches.
+
+Every cached page carries the keys of what it shows; every key has a
+version in the cache that moves on when its object changes. A stored page
+is good while all its keys still have the versions they had when it was
+rendered (one multi-get). The same keys go to edge caches (Varnish xkey,
+Fastly, Cloudflare) in Surrogate-Key and Cache-Tag headers, and are purged
+there when PURGE_URL names them.
+
+Keys:
+    a<id>   an article: its text, dates, address, photos and tags as placed
+    t<id>   a tag: its name, address, aliases
+    i<id>   a photo: caption, credit, file
+    tl<id>  which articles a tag's pages and feeds list
+    al      which articles the site's lists show: home, feeds, sitemaps, search, API
+    tags    which tags exist and are in use (the tag sitemap)
+    all     everything: every page carries it; a change that names nothing bumps it
+"""
+
+import logging
+import time
+import urllib.request
+from urllib.error import URLError
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+from articles.models import TaggedArticle
+
+logger = logging.getLogger(__name__)
+
+EVERYTHING = "all"
+LISTS = "al"
+TAG_SET = "tags"
+VERSION = "newsroom:key:{}"
+
+
+def article_keys(article):
+    """The keys of an article as a page shows it (from selectors.with_images_and_tags)."""
+    keys = {f"a{article.pk}"}
+    keys.update(f"i{placement.image_id}" for placement in getattr(article, "placements", ()))
+    keys.update(f"t{tagging.tag_id}" for tagging in getattr(article, "taggings", ()))
+    return keys
+
+
+def page_keys(*, articles=(), linked=(), tags=(), lists=False, tag_lists=()):
+    """The keys of a page showing `articles` in full, links to `linked`, `tags` and lists."""
+    keys = {EVERYTHING}
+    for article in articles:
+        keys |= article_keys(article)
+    keys.update(f"a{article.pk}" for article in linked)
+    keys.update(f"t{tag.pk}" for tag in tags)
+    keys.update(f"tl{tag.pk}" for tag in tag_lists)
+    if lists:
+        keys.add(LISTS)
+    return keys
+
+
+def change_keys(*, instances=(), articles=(), tags=(), images=(), tag_lists=(), lists=False):
+    """The keys a change touches. Naming nothing means everything."""
+    articles, tags, images, tag_lists = set(articles), set(tags), set(images), set(tag_lists)
+    for obj in instances:
+        name = obj._meta.label
+        if name == "articles.Article":
+            articles.add(obj.pk)
+        elif name == "articles.Tag":
+            tags.add(obj.pk)
+        elif name == "articles.TagAlias":
+            tags.add(obj.tag_id)
+        elif name == "articles.TaggedArticle":
+            articles.add(obj.content_object_id)
+            tag_lists.add(obj.tag_id)
+        elif name == "articles.ArticleImage":
+            articles.add(obj.article_id)
+        elif name == "media.Image":
+            images.add(obj.pk)
+    if not (articles or tags or images or tag_lists or lists):
+        return {EVERYTHING}
+    keys = {f"a{pk}" for pk in articles} | {f"t{pk}" for pk in tags} | {f"i{pk}" for pk in images}
+    if articles:
+        # Any article change may change what a list shows (a title, a date, a status).
+        lists = True
+        tag_lists.update(TaggedArticle.objects.filter(content_object_id__in=articles).values_list("tag_id", flat=True))
+    if tags:
+        keys.add(TAG_SET)
+        tag_lists |= tags
+    if lists:
+        keys.update({LISTS, TAG_SET})
+    keys.update(f"tl{pk}" for pk in tag_lists)
+    return keys
+
+
+# --- versions ---------------------------------------------------------------------------
+
+
+def _new_version():
+    # The time of the change, in nanoseconds: a page is good while its keys'
+    # versions are equal to those it was rendered with; a version later than
+    # the start of a render says the key moved on while the page rendered;
+    # the largest gives the page its Last-Modified.
+    return time.time_ns()
+
+
+def versions(keys):
+    """({key: version} for `keys`, the keys that got their first version here and now)."""
+    names = {VERSION.format(key): key for key in keys}
+    found = cache.get_many(list(names))
+    missing = {name: _new_version() for name in names if name not in found}
+    created = set()
+    if missing:
+        # add(): another process giving the key a version at the same moment wins.
+        for name, version in missing.items():
+            if cache.add(name, version, settings.NEWSROOM_CONTENT_VERSION_SECONDS):
+                created.add(names[name])
+        found.update(cache.get_many(list(missing)))
+    return {names[name]: version for name, version in found.items()}, created
+
+
+def bump(keys):
+    """New versions for `keys`: every page carrying one of them is stale, here and at the edge."""
+    cache.set_many({VERSION.format(key): _new_version() for key in keys}, settings.NEWSROOM_CONTENT_VERSION_SECONDS)
+
+
+def purge_edge(keys):
+    """Ask each edge cache in PURGE_URLS to drop the objects tagged with `keys` (Varnish xkey)."""
+    for url in settings.NEWSROOM_PURGE_URLS:
+        request = urllib.request.Request(url, method="PURGE", headers={"xkey-purge": " ".join(sorted(keys))})
+        try:
+            urllib.request.urlopen(request, timeout=2).close()
+        except (URLError, OSError) as error:
+            logger.warning("Could not purge %s at %s: %s", " ".join(sorted(keys)), url, error)
+
+
+def after_commit(function):
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(function)
+    else:
+        function()
