@@ -7,6 +7,7 @@
     .venv/bin/python scripts/benchmark.py pages [--n 2000] [--db sqlite,postgres] [--duration 10]
     .venv/bin/python scripts/benchmark.py compare [--words 1000,5000,10000]
     .venv/bin/python scripts/benchmark.py search-fresh [--n 2000]
+    .venv/bin/python scripts/benchmark.py churn [--n 2000,20000] [--db postgres]
 
 Each run uses a throwaway database: a temporary SQLite file, or a new
 PostgreSQL database on PG_URL (default postgres://root@127.0.0.1:5432),
@@ -263,7 +264,7 @@ def bench_import(args):
         # What a 15x target leaves per article, against what is spent and
         # against work no import with these features can skip (docs/benchmarks.md).
         cores = os.cpu_count()
-        print(f"\nCPU per article (ms, median): this process + reader process + database server")
+        print("\nCPU per article (ms, median): this process + reader process + database server")
         print(f"{'database':<26} {'naive':>20} {'import_dump':>22} {'15x wall':>9} {'x cores':>8}")
         for name, result in floors:
             naive, ours = result["naive_cpu_ms"], result["import_dump_cpu_ms"]
@@ -583,6 +584,114 @@ def bench_pages(args):
               f"({setup['word_matches']} matches).")
 
 
+# --- reads while an editor saves --------------------------------------------------
+
+
+def child_article_paths(count):
+    """Addresses of `count` random published articles (fixed seed)."""
+    import random
+
+    setup_django()
+    from articles.models import Article
+
+    ids = list(Article.objects.published().values_list("slug", flat=True))
+    random.Random(11).shuffle(ids)
+    from urllib.parse import quote
+
+    return {"paths": [f"/articles/{quote(slug)}/" for slug in ids[:count]]}
+
+
+def child_editor(seconds, everything):
+    """Save a random article once a second for `seconds` (an editor at work).
+
+    everything="1" also announces a change that names nothing, which makes
+    every cached page stale: how the cache behaved before it had keys.
+    """
+    import random
+
+    setup_django()
+    from articles.core.signals import content_changed
+    from articles.models import Article
+
+    ids = list(Article.objects.published().values_list("id", flat=True))
+    rng = random.Random(13)
+    saves = 0
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        article = Article.objects.get(pk=rng.choice(ids))
+        article.standfirst = f"Updated {saves}"
+        article.save()
+        if everything == "1":
+            content_changed()
+        saves += 1
+        time.sleep(max(0.0, 1.0 - (time.monotonic() - started)))
+    return {"saves": saves}
+
+
+def bench_churn(args):
+    """Random article pages under wrk with the Redis cache: nobody editing, and an editor saving once a second."""
+    import threading
+
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    print(f"{args.paths} random article pages under gunicorn ({args.workers} workers), wrk -c{args.connections} "
+          f"for {args.duration}s, Redis cache; hello-world on the same server")
+    print(f"{'database':<9} {'articles':>8} {'load':<34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs hello':>9}")
+    for n in map(int, args.n.split(",")):
+        with reader_corpus(n, seed=3) as (workdir, path):
+            for engine in args.db.split(","):
+                with ThrowawayDatabase(engine, workdir) as database:
+                    run_child(database, "pages-setup", path)
+                    paths = run_child(database, "article-paths", str(args.paths))["paths"]
+                    script = Path(workdir) / "random.lua"
+                    script.write_text("local paths = {" + ",".join(json.dumps(p) for p in paths) + "}\n"
+                                      "request = function() return wrk.format(\"GET\", paths[math.random(#paths)]) end\n")
+                    prefix = f"bench{uuid.uuid4().hex[:8]}"
+                    env = {"PAGE_CACHE_SECONDS": "3600", "CACHE_URL": redis_url, "CACHE_KEY_PREFIX": prefix}
+                    with Server(database, args.workers, **env) as server:
+                        def run(label, editing=None):
+                            editor = None
+                            if editing is not None:
+                                editor = threading.Thread(target=run_child, args=(
+                                    database, "editor", str(args.duration + 2), editing), daemon=True)
+                                # The editor shares the app's Redis, as another app server would.
+                                os.environ.update({"CACHE_URL": redis_url, "CACHE_KEY_PREFIX": prefix})
+                                editor.start()
+                                time.sleep(1)
+                            figures = wrk_script(server.url, script, args.duration, args.connections)
+                            if editor is not None:
+                                editor.join()
+                                for name in ("CACHE_URL", "CACHE_KEY_PREFIX"):
+                                    os.environ.pop(name, None)
+                            server.drain()
+                            return label, figures
+
+                        server.measure("/_hello/", 2, args.connections)  # warm up
+                        wrk_script(server.url, script, 5, args.connections)
+                        hello = server.measure("/_hello/", args.duration, args.connections)
+                        rows = [("hello", hello), run("articles, nobody editing"),
+                                run("articles, one save a second", "0"),
+                                run("same, every save stales all (before)", "1")]
+                        for label, figures in rows:
+                            print(f"{engine:<9} {n:>8} {label:<34} {figures['rps']:>8.0f} {figures['p50']:>8.2f} "
+                                  f"{figures['p99']:>8.2f} {figures['rps'] / hello['rps']:>8.2f}x")
+
+
+def wrk_script(base_url, script, duration, connections):
+    result = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency",
+                             "-s", str(script), base_url], capture_output=True, text=True, check=True)
+    units = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    figures = {"errors": 0}
+    for line in result.stdout.splitlines():
+        words = line.split()
+        if line.startswith("Requests/sec:"):
+            figures["rps"] = float(words[1])
+        elif words[:1] in (["50%"], ["99%"]):
+            number = words[1].rstrip("usm")
+            figures["p" + words[0].rstrip("%")] = float(number) * units[words[1][len(number):]]
+    return figures
+
+
 # --- search benchmark ------------------------------------------------------------
 
 
@@ -646,7 +755,6 @@ def child_search_fresh(path, repeat):
     from articles.models import Article, ArticleSearchDocument
     from articles.reader import search
     from articles.reader.selectors import article_list_api
-    from articles.selectors import article_list_published
 
     tables = [Article._meta.db_table, ArticleSearchDocument._meta.db_table]
     with connection.cursor() as cursor:
@@ -778,6 +886,10 @@ def child(args):
         result = child_pages_setup(rest[0])
     elif kind == "search":
         result = child_search(rest[0], int(rest[1]))
+    elif kind == "article-paths":
+        result = child_article_paths(int(rest[0]))
+    elif kind == "editor":
+        result = child_editor(float(rest[0]), rest[1])
     elif kind == "search-fresh":
         result = child_search_fresh(rest[0], int(rest[1]))
     elif kind == "duplicates":
@@ -824,6 +936,14 @@ def main():
     sea.add_argument("--repeat", type=int, default=5)
     sea.set_defaults(func=bench_search)
 
+    churn = commands.add_parser("churn", help="random article pages with Redis, while an editor saves once a second")
+    churn.add_argument("--n", default="2000")
+    churn.add_argument("--db", default="postgres")
+    churn.add_argument("--paths", type=int, default=300)
+    churn.add_argument("--duration", type=int, default=10)
+    churn.add_argument("--connections", type=int, default=16)
+    churn.add_argument("--workers", type=int, default=2)
+    churn.set_defaults(func=bench_churn)
     fresh = commands.add_parser("search-fresh", help="PostgreSQL search right after an import, before statistics")
     fresh.add_argument("--n", type=int, default=2000)
     fresh.add_argument("--repeat", type=int, default=3)

@@ -17,6 +17,7 @@ import hashlib
 import logging
 import time
 from datetime import datetime, timezone as dt_timezone
+from collections import OrderedDict
 from functools import lru_cache, wraps
 from pathlib import Path
 from urllib.parse import urlencode
@@ -190,6 +191,46 @@ def _page_key(request, params):
     return PAGE_KEY.format(digest=hashlib.sha256(raw.encode()).hexdigest())
 
 
+class _Recent:
+    """The pages this process served last, so a hit asks the shared cache only for key versions.
+
+    A stored page is tens of kilobytes; its keys' versions are a few
+    numbers. With Redis, fetching and unpickling the page was most of a
+    hit's cost: here it is kept, and checked against the versions on every
+    request like any other copy.
+    """
+
+    def __init__(self, size):
+        self.size = size
+        self.pages = OrderedDict()
+
+    def get(self, key):
+        page = self.pages.get(key)
+        if page is not None:
+            self.pages.move_to_end(key)
+        return page
+
+    def put(self, key, page):
+        self.pages[key] = page
+        self.pages.move_to_end(key)
+        while len(self.pages) > self.size:
+            self.pages.popitem(last=False)
+
+    def forget(self, key):
+        self.pages.pop(key, None)
+
+
+_recent = _Recent(1024)
+
+
+def _current(stored, extra=()):
+    """One multi-get: whether `stored`'s keys still have their versions, and the `extra` values read with them."""
+    names = [cache_keys.VERSION.format(key) for key in stored[3]]
+    found = cache.get_many([*names, *extra])
+    fresh = all(found.get(name) == version for name, version in zip(names, stored[3].values()))
+    return fresh, found
+
+
 def _from_store(request, params):
     """A "not modified" or the stored page, while its keys are unchanged; else None.
 
@@ -198,15 +239,21 @@ def _from_store(request, params):
     if not settings.NEWSROOM_PAGE_CACHE_SECONDS:
         return None
     page_key = _page_key(request, params)
-    found = cache.get_many([page_key, SCHEDULE_KEY])  # one round trip for both
-    publish_due(found.get(SCHEDULE_KEY))
-    stored = found.get(page_key)
+    stored = _recent.get(page_key)
+    if stored is not None:
+        fresh, found = _current(stored, extra=[SCHEDULE_KEY])  # one round trip
+        publish_due(found.get(SCHEDULE_KEY))
+        if not fresh:
+            _recent.forget(page_key)
+            stored = None
     if stored is None:
-        return None
+        found = cache.get_many([page_key, SCHEDULE_KEY])
+        publish_due(found.get(SCHEDULE_KEY))
+        stored = found.get(page_key)
+        if stored is None or not _current(stored)[0]:
+            return None
+        _recent.put(page_key, stored)
     status, headers, content, versions = stored
-    current = cache.get_many([cache_keys.VERSION.format(key) for key in versions])
-    if any(current.get(cache_keys.VERSION.format(key)) != version for key, version in versions.items()):
-        return None
     validators = Validators(versions)
     response = get_conditional_response(request, etag=validators.etag, last_modified=validators.last_modified)
     if response is None:
