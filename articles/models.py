@@ -159,6 +159,11 @@ class TaggedArticle(TaggedItemBase):
                 violation_error_message="The article already has this tag.",
             ),
         ]
+        indexes = [
+            # A tag's newest taggings, read in order: related articles are
+            # found among them, whatever the number of articles with the tag.
+            models.Index(fields=["tag", "-id"], name="articles_tagging_newest_idx"),
+        ]
 
 
 class NotLoaded(Exception):

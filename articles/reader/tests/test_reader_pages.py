@@ -362,3 +362,32 @@ def test_server_error_page_is_friendly_and_needs_no_request(client):
 
     html = loader.get_template("500.html").render({})
     assert "Something went wrong" in html and "Newsroom" in html
+
+
+def test_near_duplicates_and_merged_articles_never_count_as_related(client):
+    from articles.duplicates.merging import article_merge
+    from articles.models import DuplicateCandidate
+
+    article = make_article(title="The story", tags=["Iraq", "Oil"])
+    copy = make_article(title="A copy of the story", tags=["Iraq", "Oil"])
+    merged = make_article(title="Merged away", tags=["Iraq", "Oil"])
+    survivor = make_article(title="Merge survivor", tags=["Sport"])
+    related = make_article(title="Truly related", tags=["Iraq"])
+    low, high = sorted([article.pk, copy.pk])
+    DuplicateCandidate.objects.create(kind="article", article_a_id=low, article_b_id=high, score=0.9)
+    article_merge(survivor_id=survivor.pk, merged_id=merged.pk)
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "Truly related" in html
+    assert "A copy of the story" not in html and "Merged away" not in html
+
+
+def test_related_articles_come_from_each_tags_newest_taggings_only(client, django_assert_max_num_queries):
+    from articles.selectors import RELATED_PER_TAG, article_get_published, article_list_related
+
+    article = make_article(title="Today", tags=["Middle East"])
+    for n in range(RELATED_PER_TAG + 5):
+        make_article(title=f"Older {n}", tags=["Middle East"])
+    loaded = article_get_published(slug=article.slug)
+    with django_assert_max_num_queries(2):
+        related = article_list_related(article=loaded)
+    assert len(related) == 4
