@@ -62,6 +62,8 @@ class ArticleHistoryMixin:
         ]
 
     def _article_for(self, request, pk, *, change=False):
+        if not str(pk).isdigit():
+            raise Http404("No such article")
         article = get_object_or_404(Article, pk=pk)
         allowed = self.has_change_permission(request, article) if change else self.has_view_permission(request, article)
         if not allowed:
@@ -97,8 +99,10 @@ class ArticleHistoryMixin:
 
     def restore_view(self, request, pk):
         article = self._article_for(request, pk, change=True)
-        version = get_object_or_404(ArticleVersion, article_id=article.pk, pk=request.POST.get("version", "0") or 0)
-        expected = request.POST.get("expected_version", "")
+        version_id, expected = request.POST.get("version", ""), request.POST.get("expected_version", "")
+        if not version_id.isdigit():
+            raise Http404("No such version")
+        version = get_object_or_404(ArticleVersion, article_id=article.pk, pk=version_id)
         if not expected.isdigit():
             raise Http404("The form does not say which version the article was at")
         try:

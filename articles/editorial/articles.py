@@ -173,6 +173,8 @@ class ArticleAdmin(ArticleHistoryMixin, admin.ModelAdmin):
                 for part in conflict.theirs_changed:
                     if part in FIELDS and part not in conflict.mine_changed:
                         setattr(obj, part, getattr(conflict.current, part))
+                        if part == "status":  # merged meanwhile: it says where it went
+                            obj.merged_into_id = conflict.current.merged_into_id
                 article_version_claim(article_id=obj.pk, expected=conflict.current.version)
                 base = conflict.current.version
                 request.saved_over = conflict
@@ -180,12 +182,21 @@ class ArticleAdmin(ArticleHistoryMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
+        conflict = getattr(request, "saved_over", None)
+        # Rows of tags or photos that only the other editor changed are theirs
+        # now: the stale form's copies would put the old ones back.
+        theirs_only = set(conflict.theirs_changed) - set(conflict.mine_changed) if conflict else set()
+        form.save_m2m()
+        for formset in formsets:
+            part = "tags" if formset.model is TaggedArticle else "images"
+            if part not in theirs_only:
+                self.save_formset(request, form, formset, change=change)
+            else:  # nothing of ours to write; the history message reads these
+                formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         article = form.instance
         kind = {PUBLISH: ArticleVersion.Kind.PUBLISHED, SCHEDULE: ArticleVersion.Kind.SCHEDULED,
                 UNPUBLISH: ArticleVersion.Kind.UNPUBLISHED}.get(form.publishing_action(), ArticleVersion.Kind.EDITED)
         reason = ""
-        conflict = getattr(request, "saved_over", None)
         if conflict is not None:
             names = ", ".join(LABELS[part].lower() for part in conflict.theirs_changed) or "nothing"
             reason = f"Saved on top of version {conflict.current.version}, whose changes ({names}) were kept."

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import ngettext
 
-from articles.history.services import article_publish, article_unpublish
+from articles.history.services import EditConflict, article_publish, article_unpublish
 from articles.models import Article
 
 DRAFT, SCHEDULED, PUBLISHED, MERGED = "draft", "scheduled", "published", "merged"
@@ -66,6 +66,10 @@ def _confirm(modeladmin, request, queryset, *, action, title, verb, ask_when=Fal
                     done += 1
                 except ValidationError as problem:
                     failed.append(f"#{article.pk}: {'; '.join(problem.messages)}")
+                except EditConflict:
+                    failed.append(f"#{article.pk}: someone saved it meanwhile; look at it again")
+                except Article.DoesNotExist:
+                    failed.append(f"#{article.pk}: it was deleted meanwhile")
             modeladmin.message_user(request, ngettext(f"{title}: %d article.", f"{title}: %d articles.", done) % done,
                                     messages.SUCCESS)
             for line in failed:

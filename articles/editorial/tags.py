@@ -27,8 +27,8 @@ class TagAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(article_count=Count("tagged_articles"))
 
     def save_model(self, request, obj, form, change):
-        if change and "slug" in form.changed_data:
-            # Renaming keeps the old address (and spelling) leading here.
+        if change and ("slug" in form.changed_data or "name" in form.changed_data):
+            # Renaming keeps the old spelling and address leading here (imports, restores, links).
             tag_rename_keep_alias(tag=obj, old_name=form.initial["name"], old_slug=form.initial["slug"])
         super().save_model(request, obj, form, change)
         if tag_check(tag=obj):

@@ -30,6 +30,7 @@ from articles.models import (
 from media.models import Image
 
 BATCH_SIZE = 500
+SLUG_LIMIT = Article._meta.get_field("slug").max_length
 
 
 @dataclass
@@ -82,7 +83,7 @@ def unique_slug(base, fingerprint, taken):
         return base
     # The fingerprint makes the suffix stable: re-importing gives the same slug.
     for length in (6, 10, 16, 64):
-        slug = f"{base}-{fingerprint[:length]}"
+        slug = f"{base[:SLUG_LIMIT - length - 1]}-{fingerprint[:length]}"
         if slug not in taken:
             return slug
     raise ValueError("no free slug")  # 64 hex digits of a unique fingerprint cannot all be taken
@@ -294,7 +295,8 @@ class Importer:
             # or its slug was taken meanwhile (store it under a longer one).
             present = set(Article.objects.filter(fingerprint__in=missing).values_list("fingerprint", flat=True))
             retry = [fp for fp in missing if fp not in present]
-            insert_rows(Article, self.article_fields, [self.article_row(new[fp], f"{wanted[fp]}-{fp}") for fp in retry])
+            insert_rows(Article, self.article_fields,
+                        [self.article_row(new[fp], f"{wanted[fp][:SLUG_LIMIT - 65]}-{fp}") for fp in retry])
             self.report.articles_skipped += len(present)
             for fp in present:
                 del new[fp]

@@ -1,9 +1,13 @@
 """Full-text search over articles, and its highlighted snippets.
 
 On PostgreSQL: a weighted tsvector (headline, standfirst, body), stored per
-article by a database trigger (migration 0007) and GIN-indexed, matched by
-`websearch_to_tsquery`, which accepts anything a reader types without a
-syntax error, ranked by `ts_rank` and highlighted by `ts_headline`.
+article by a database trigger (migrations 0007, 0015) and GIN-indexed,
+matched by `websearch_to_tsquery`, which accepts anything a reader types
+without a syntax error, ranked by `ts_rank` and highlighted by
+`ts_headline`. The document holds stems (English, or Arabic for articles in
+Arabic script) and every word as written: exact matches rank above matches
+through a stem, and a name (see names_in) matches only as written, so
+"Hamas" does not find Hama.
 
 Elsewhere (SQLite): every word of the query must appear in the headline,
 standfirst or body, case-insensitively; headline matches rank first.
@@ -26,6 +30,12 @@ from django.utils.text import Truncator
 MAX_QUERY_LENGTH = 200
 MAX_FALLBACK_TERMS = 8
 SEARCH_CONFIG = "english"
+ARABIC_CONFIG = "arabic"
+EXACT_CONFIG = "simple"
+# Exact words count this much more than stems in the rank.
+EXACT_WEIGHT = 2.0
+_ARABIC = re.compile("[\u0600-\u06ff]")
+_NAME = re.compile(r"(?<![\w-])[A-Z][\w'’-]*")
 SNIPPET_WORDS = 40
 RANKED_MATCHES = 1000
 # ts_headline marks matches with these; a per-process secret, so no article
@@ -77,17 +87,39 @@ def _newest(queryset, matching, newest):
     return queryset.filter(pk__in=ids)
 
 
+def stem_config(query):
+    return ARABIC_CONFIG if _ARABIC.search(query) else SEARCH_CONFIG
+
+
+def names_in(query):
+    """The names in a query, matched only as written: its capitalised words.
+
+    A phone capitalises the first word of whatever is typed, so that one
+    counts as a name only when it is the whole query ("Hamas").
+    """
+    words = query.split()
+    names = _NAME.findall(" ".join(words[1:]))
+    if len(words) == 1 and _NAME.fullmatch(words[0]):
+        names.append(words[0])
+    return names
+
+
 def _postgres_search(queryset, query, *, newest):
     from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 
-    search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
-    marks = {"start_sel": START_MARK, "stop_sel": STOP_MARK, "config": SEARCH_CONFIG}
+    config = stem_config(query)
+    exact = SearchQuery(query, search_type="websearch", config=EXACT_CONFIG)
+    stemmed = SearchQuery(query, search_type="websearch", config=config)
+    # A name must be there as written; other words may match through their stem.
+    matching = exact if names_in(query) else exact | stemmed
+    document = F("search_document__document")
+    marks = {"start_sel": START_MARK, "stop_sel": STOP_MARK, "config": config}
     return (
-        _newest(queryset, queryset.filter(search_document__document=search_query), newest)
+        _newest(queryset, queryset.filter(search_document__document=matching), newest)
         .annotate(
-            search_rank=SearchRank(F("search_document__document"), search_query),
-            search_title=SearchHeadline("title", search_query, highlight_all=True, **marks),
-            search_snippet=SearchHeadline("body", search_query, max_words=SNIPPET_WORDS, min_words=15,
+            search_rank=SearchRank(document, exact) * EXACT_WEIGHT + SearchRank(document, stemmed),
+            search_title=SearchHeadline("title", matching, highlight_all=True, **marks),
+            search_snippet=SearchHeadline("body", matching, max_words=SNIPPET_WORDS, min_words=15,
                                           max_fragments=2, fragment_delimiter=" … ", **marks),
         )
         .order_by("-search_rank", "-published_at", "-id")

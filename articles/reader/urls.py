@@ -14,9 +14,10 @@ app_name = "articles"
 class AddressConverter:
     """One path segment of any script, never a NUL (no database can look that up: a 404).
 
-    Not <slug:...>: slugs may be Arabic or any other script. Links to a
-    stored slug that is not a valid address (an old import's "a/b") are
-    quoted rather than refused, so a page holding one still renders.
+    Not <slug:...>: slugs may be Arabic or any other script. A stored slug
+    that is not a valid address (an old import's "a/b", repaired by
+    migration 0013) is quoted rather than refused, so a page linking to it
+    still renders; the link itself leads to "not found".
     """
 
     regex = "[^/\x00]+"

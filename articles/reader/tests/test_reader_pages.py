@@ -372,7 +372,7 @@ def test_near_duplicates_and_merged_articles_never_count_as_related(client):
     copy = make_article(title="A copy of the story", tags=["Iraq", "Oil"])
     merged = make_article(title="Merged away", tags=["Iraq", "Oil"])
     survivor = make_article(title="Merge survivor", tags=["Sport"])
-    related = make_article(title="Truly related", tags=["Iraq"])
+    make_article(title="Truly related", tags=["Iraq"])
     low, high = sorted([article.pk, copy.pk])
     DuplicateCandidate.objects.create(kind="article", article_a_id=low, article_b_id=high, score=0.9)
     article_merge(survivor_id=survivor.pk, merged_id=merged.pk)

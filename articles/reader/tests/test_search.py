@@ -185,3 +185,32 @@ def test_postgres_keeps_the_search_document_in_step_with_the_text(client):
     article.save()
     assert "1 result for" in search(client, "drought")
     assert "1 result for" not in search(client, "floods")
+
+
+# --- relevance for this beat (PostgreSQL) -----------------------------------------------
+
+
+@on_postgres
+def test_a_name_is_not_merged_with_another_name_by_stemming(client):
+    make_article(title="Hamas leaders meet in Doha", paragraphs=["Hamas said talks would go on."])
+    for n in range(3):
+        make_article(title=f"Shelling near Hama, day {n}", paragraphs=["Hama was shelled again."])
+    html = search(client, "Hamas")
+    assert "1 result for" in html and "Doha" in html and "Shelling near Hama" not in html
+
+
+@on_postgres
+def test_exact_words_rank_above_words_found_through_their_stem(client):
+    from articles.reader.selectors import article_search_published
+
+    make_article(title="Shelling near Hama", paragraphs=["Hama was shelled again, and again."])
+    make_article(title="Hamas leaders meet", paragraphs=["Hamas said talks would go on."])
+    found = [article.title for article in article_search_published(query="hamas")]
+    assert found[0] == "Hamas leaders meet"
+
+
+@on_postgres
+def test_arabic_articles_are_searched_with_arabic_stems(client):
+    make_article(title="اجتماع الحكومة في بغداد", paragraphs=["ناقشت الحكومة الميزانية."])
+    # "حكومة" without the article "ال": the same stem, found only by Arabic stemming.
+    assert "1 result for" in search(client, "حكومة")
