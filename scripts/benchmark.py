@@ -677,6 +677,46 @@ def bench_churn(args):
                                   f"{figures['p99']:>8.2f} {figures['rps'] / hello['rps']:>8.2f}x")
 
 
+def child_render(count):
+    """Median in-process time to render article pages with the page cache off (Django's test client)."""
+    import random
+
+    setup_django()
+    from django.conf import settings
+    from django.test import Client
+
+    from articles.models import Article
+
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+    settings.ALLOWED_HOSTS = ["testserver"]
+    slugs = list(Article.objects.published().values_list("slug", flat=True))
+    random.Random(17).shuffle(slugs)
+    client = Client()
+    times = {}
+    for name, paths in (("article", [f"/articles/{slug}/" for slug in slugs[:count]]), ("home", ["/"] * 50)):
+        for path in paths[:20]:
+            client.get(path)  # warm up
+        samples = []
+        for path in paths:
+            started = time.perf_counter()
+            assert client.get(path).status_code == 200
+            samples.append((time.perf_counter() - started) * 1000)
+        times[name] = statistics.median(samples)
+    return times
+
+
+def bench_render(args):
+    print(f"Uncached render in-process (page cache off), median over {args.pages} random article pages")
+    print(f"{'database':<9} {'articles':>8} {'article ms':>11} {'home ms':>9}")
+    for n in map(int, args.n.split(",")):
+        with reader_corpus(n, seed=3) as (workdir, path):
+            for engine in args.db.split(","):
+                with ThrowawayDatabase(engine, workdir) as database:
+                    run_child(database, "pages-setup", path)
+                    result = run_child(database, "render", str(args.pages))
+                    print(f"{engine:<9} {n:>8} {result['article']:>11.2f} {result['home']:>9.2f}")
+
+
 def wrk_script(base_url, script, duration, connections):
     result = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency",
                              "-s", str(script), base_url], capture_output=True, text=True, check=True)
@@ -888,6 +928,8 @@ def child(args):
         result = child_search(rest[0], int(rest[1]))
     elif kind == "article-paths":
         result = child_article_paths(int(rest[0]))
+    elif kind == "render":
+        result = child_render(int(rest[0]))
     elif kind == "editor":
         result = child_editor(float(rest[0]), rest[1])
     elif kind == "search-fresh":
@@ -944,6 +986,11 @@ def main():
     churn.add_argument("--connections", type=int, default=16)
     churn.add_argument("--workers", type=int, default=2)
     churn.set_defaults(func=bench_churn)
+    ren = commands.add_parser("render", help="uncached render time of article pages, in-process")
+    ren.add_argument("--n", default="2000,20000")
+    ren.add_argument("--db", default="postgres")
+    ren.add_argument("--pages", type=int, default=300)
+    ren.set_defaults(func=bench_render)
     fresh = commands.add_parser("search-fresh", help="PostgreSQL search right after an import, before statistics")
     fresh.add_argument("--n", type=int, default=2000)
     fresh.add_argument("--repeat", type=int, default=3)
