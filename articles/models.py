@@ -24,6 +24,11 @@ class Tag(TagBase):
     constraint makes it a fact, whoever writes the row.
     """
 
+    version = models.PositiveIntegerField(
+        default=1, editable=False,
+        help_text="Moves on with every saved change: a save made from an older version is refused, not applied.",
+    )
+
     class Meta:
         verbose_name = "tag"
         verbose_name_plural = "tags"

@@ -59,8 +59,8 @@ def article_get_published(*, slug):
 # A merge chain longer than this is a loop, not history.
 MAX_MERGE_HOPS = 20
 RELATED_ARTICLES = 4
-RELATED_TAGS = 10
-RELATED_PER_TAG = 50
+RELATED_TAGS = 6
+RELATED_PER_TAG = 20
 
 
 def article_get_redirect_target(*, slug):

@@ -57,6 +57,10 @@ class Image(models.Model):
     caption_key = models.CharField(max_length=64, editable=False, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(
+        default=1, editable=False,
+        help_text="Moves on with every saved change: a save made from an older version is refused, not applied.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

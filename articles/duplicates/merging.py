@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from articles.core.signals import content_changed
@@ -173,7 +173,7 @@ def image_merge(*, survivor_id, merged_id, user=None, reason=""):
     Image.objects.filter(pk=survivor.pk).update(
         file=survivor.file.name if survivor.file else "", width=survivor.width, height=survivor.height,
         file_hash=survivor.file_hash, perceptual_hash=survivor.perceptual_hash, alt_text=survivor.alt_text,
-        credit=survivor.credit, updated_at=timezone.now(),
+        credit=survivor.credit, updated_at=timezone.now(), version=F("version") + 1,
     )
     _move_open_candidates(DuplicateCandidate.Kind.IMAGE, merged.pk, survivor.pk)
     why = f" Reason: {reason}" if reason else ""

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from articles.duplicates.finder import image_check
+from articles.editorial.versioned import VersionedAdminMixin
 from media.models import Image
 
 
@@ -24,13 +25,14 @@ def image_preview(image, size=120):
 
 
 @admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
+class ImageAdmin(VersionedAdminMixin, admin.ModelAdmin):
     list_display = ["thumbnail", "caption", "credit", "has_file", "usage_count", "created_at"]
     list_display_links = ["thumbnail", "caption"]
     list_filter = ["credit", "created_at"]
     search_fields = ["caption", "credit", "alt_text"]
     readonly_fields = ["preview", "width", "height", "file_hash", "used_in", "created_at", "updated_at"]
-    fields = ["preview", "file", "caption", "credit", "alt_text", "width", "height", "file_hash", "used_in"]
+    fields = ["preview", "file", "caption", "credit", "alt_text", "width", "height", "file_hash", "used_in",
+              "base_version"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(usage_count=Count("article_images"))

@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.db.models import Count
 
 from articles.duplicates.finder import tag_check
+from articles.editorial.versioned import VersionedAdminMixin
 from articles.models import Tag, TagAlias
 from articles.services import tag_rename_keep_alias
 
@@ -16,7 +17,7 @@ class TagAliasInline(admin.TabularInline):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(VersionedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "article_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}

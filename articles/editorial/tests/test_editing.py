@@ -280,7 +280,7 @@ def test_renaming_a_tag_keeps_its_old_address_and_no_tag_can_take_it(client, two
     tag = Tag.objects.create(name="Isis")
     make_article(tags=[tag])
     alice.post(reverse("admin:articles_tag_change", args=[tag.pk]),
-               {"name": "Islamic State", "slug": "islamic-state", "aliases-TOTAL_FORMS": "0",
+               {"name": "Islamic State", "slug": "islamic-state", "base_version": str(tag.version), "aliases-TOTAL_FORMS": "0",
                 "aliases-INITIAL_FORMS": "0"})
     assert client.get("/tags/isis/")["Location"] == "/tags/islamic-state/"
     assert TagAlias.objects.get(slug="isis").tag == tag
@@ -413,7 +413,8 @@ def test_restoring_after_a_tag_was_renamed_keeps_the_tag(two_editors):
     tag = Tag.objects.get(name="Irak")
     alice.post(change_url(article), {**opened_form(alice, article), "title": "Two"})
     alice.post(reverse("admin:articles_tag_change", args=[tag.pk]),
-               {"name": "Iraq", "slug": tag.slug, "aliases-TOTAL_FORMS": "0", "aliases-INITIAL_FORMS": "0"})
+               {"name": "Iraq", "slug": tag.slug, "base_version": str(tag.version), "aliases-TOTAL_FORMS": "0",
+                "aliases-INITIAL_FORMS": "0"})
     first = ArticleVersion.objects.filter(article_id=article.pk).order_by("created_at", "id").first()
     article.refresh_from_db()
     alice.post(reverse("admin:articles_article_restore", args=[article.pk]),
@@ -439,3 +440,32 @@ def test_an_imported_slug_near_the_limit_stays_within_it(tmp_path):
     run_import(dump(json.dumps(record) + "\n", tmp_path, "a.jsonl"))
     imported = Article.objects.get(title="Same slug")
     assert len(imported.slug) <= 255 and imported.slug != long
+
+
+# --- tags and photos: the same rule ----------------------------------------------------------
+
+
+def test_a_stale_save_of_a_photo_never_overwrites_a_newer_caption(two_editors):
+    alice, bob = two_editors
+    photo = make_image(caption="Original caption.", credit="AFP")
+    url = reverse("admin:media_image_change", args=[photo.pk])
+    form = {"caption": photo.caption, "credit": photo.credit, "alt_text": "", "base_version": str(photo.version)}
+    assert alice.post(url, {**form, "caption": "Alice's caption."}).status_code == 302
+    response = bob.post(url, {**form, "credit": "Reuters"})
+    assert response.status_code == 409
+    photo.refresh_from_db()
+    assert (photo.caption, photo.credit) == ("Alice's caption.", "AFP")
+    html = response.content.decode()
+    assert "not saved" in html and "Alice&#x27;s caption." in html and "Reuters" in html
+
+
+def test_a_stale_save_of_a_tag_never_overwrites_a_newer_name(two_editors):
+    alice, bob = two_editors
+    tag = Tag.objects.create(name="Irak")
+    url = reverse("admin:articles_tag_change", args=[tag.pk])
+    form = {"name": "Irak", "slug": tag.slug, "base_version": str(tag.version), "aliases-TOTAL_FORMS": "0",
+            "aliases-INITIAL_FORMS": "0"}
+    assert alice.post(url, {**form, "name": "Iraq"}).status_code == 302
+    assert bob.post(url, {**form, "name": "IRAK"}).status_code == 409
+    tag.refresh_from_db()
+    assert tag.name == "Iraq"
