@@ -12,7 +12,7 @@ import datetime
 
 from django import forms
 from django.conf import settings
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import InvalidPage
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 
@@ -20,6 +20,7 @@ from articles.ingest.jsonl import article_as_dict
 from articles.reader.cache import cached_page
 from articles.reader.cache_keys import page_keys
 from articles.reader.selectors import article_list_api
+from articles.reader.views import ListingPaginator
 from articles.selectors import (
     article_resolve,
     tag_get_by_alias,
@@ -73,7 +74,7 @@ def article_list(request):
         if tag is None:
             return json_response({"count": 0, "next": None, "previous": None, "results": []})
     articles = article_list_api(tag=tag, query=data["q"], since=data["since"])
-    paginator = Paginator(articles, settings.NEWSROOM_API_PAGE_SIZE)
+    paginator = ListingPaginator(articles, settings.NEWSROOM_API_PAGE_SIZE)
     try:
         page = paginator.page(data["page"] or 1)
     except InvalidPage:

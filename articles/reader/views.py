@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 
 from articles.reader import feeds, search, seo
 from articles.reader.cache import cached_page
@@ -25,8 +26,22 @@ from articles.selectors import (
 )
 
 
+LISTED_ARTICLES = 10_000
+
+
+class ListingPaginator(Paginator):
+    """Counts at most LISTED_ARTICLES: counting a whole archive on every list page grew with it.
+
+    Older articles stay reachable through their tags, search and the sitemap.
+    """
+
+    @cached_property
+    def count(self):
+        return self.object_list[:LISTED_ARTICLES].count()
+
+
 def paginate(request, queryset, per_page=None):
-    paginator = Paginator(queryset, per_page or settings.NEWSROOM_PAGE_SIZE)
+    paginator = ListingPaginator(queryset, per_page or settings.NEWSROOM_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)  # read once: the page shows them, its cache keys name them
     return page

@@ -391,3 +391,15 @@ def test_related_articles_come_from_each_tags_newest_taggings_only(client, djang
     with django_assert_max_num_queries(2):
         related = article_list_related(article=loaded)
     assert len(related) == 4
+
+
+@pytest.mark.parametrize("url", ["/", "/tags/iraq/", "/api/articles/"])
+def test_list_pages_count_a_bounded_number_of_articles(client, url):
+    from articles.reader.views import LISTED_ARTICLES
+
+    make_article(tags=["Iraq"])
+    cache.clear()
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    counts = [q["sql"] for q in context.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counts and all(f"LIMIT {LISTED_ARTICLES}" in sql for sql in counts)
