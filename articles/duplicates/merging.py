@@ -152,6 +152,9 @@ def image_merge(*, survivor_id, merged_id, user=None, reason=""):
     rows = _lock(Image, [survivor_id, merged_id])
     survivor, merged = rows[survivor_id], rows[merged_id]
     placements = ArticleImage.objects.select_for_update().filter(image_id__in=[survivor_id, merged_id])
+    # The articles' photos change: a form opened before must not save over them unseen.
+    Article.objects.filter(pk__in=placements.filter(image_id=merged_id).values("article_id")).update(
+        version=F("version") + 1)
     by_article = {}
     for placement in placements.order_by("article_id", "position", "id"):
         by_article.setdefault(placement.article_id, []).append(placement)
@@ -201,6 +204,9 @@ def tag_merge(*, survivor_id, merged_id, user=None, reason=""):
         raise MergeError("A tag cannot be merged into itself.")
     rows = _lock(Tag, [survivor_id, merged_id])
     survivor, merged = rows[survivor_id], rows[merged_id]
+    # The articles' tags change: a form opened before must not save over them unseen.
+    Article.objects.filter(pk__in=TaggedArticle.objects.filter(tag=merged).values("content_object_id")).update(
+        version=F("version") + 1)
     already = TaggedArticle.objects.filter(tag=survivor).values("content_object_id")
     TaggedArticle.objects.filter(tag=merged, content_object_id__in=already).delete()
     TaggedArticle.objects.filter(tag=merged).update(tag=survivor)

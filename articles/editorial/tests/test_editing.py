@@ -469,3 +469,15 @@ def test_a_stale_save_of_a_tag_never_overwrites_a_newer_name(two_editors):
     assert bob.post(url, {**form, "name": "IRAK"}).status_code == 409
     tag.refresh_from_db()
     assert tag.name == "Iraq"
+
+
+def test_a_tag_merge_moves_the_version_of_the_articles_it_retags(two_editors):
+    from articles.duplicates.merging import tag_merge
+
+    alice, _ = two_editors
+    article = make_article(tags=["Daesh"])
+    stale = opened_form(alice, article)
+    survivor = Tag.objects.create(name="ISIS")
+    tag_merge(survivor_id=survivor.pk, merged_id=Tag.objects.get(name="Daesh").pk)
+    article.refresh_from_db()
+    assert str(article.version) != stale["base_version"]
