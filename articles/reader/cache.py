@@ -226,7 +226,7 @@ _recent = _Recent(1024)
 def _current(stored, extra=()):
     """One multi-get: whether `stored`'s keys still have their versions, and the `extra` values read with them."""
     names = [cache_keys.VERSION.format(key) for key in stored[3]]
-    found = cache.get_many([*names, *extra])
+    found = cache_keys.read_many([*names, *extra])
     fresh = all(found.get(name) == version for name, version in zip(names, stored[3].values()))
     return fresh, found
 

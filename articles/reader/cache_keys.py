@@ -23,7 +23,8 @@ import urllib.request
 from urllib.error import URLError
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 
 from articles.models import TaggedArticle
@@ -115,6 +116,29 @@ def versions(keys):
                 created.add(names[name])
         found.update(cache.get_many(list(missing)))
     return {names[name]: version for name, version in found.items()}, created
+
+
+_reader = [None, None]  # (the cache backend, a Redis client kept for it)
+
+
+def read_many(names):
+    """cache.get_many(names), faster on Redis.
+
+    Django's Redis backend builds a new client object on every call, which
+    cost about as much as the round trip itself on a cache hit; one client
+    per process and backend, on the same connection pool, does the same
+    read. Keys and values go through the backend's own make_key and
+    serializer.
+    """
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if not isinstance(backend, RedisCache):
+        return backend.get_many(names)
+    if _reader[0] is not backend:
+        _reader[:] = [backend, backend._cache.get_client(write=False)]
+    keys = [backend.make_key(name) for name in names]
+    values = _reader[1].mget(keys)
+    loads = backend._cache._serializer.loads
+    return {name: loads(value) for name, value in zip(names, values) if value is not None}
 
 
 def bump(keys):
