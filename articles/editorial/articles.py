@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 
+from articles.duplicates.finder import article_check
 from articles.duplicates.selectors import duplicate_candidates
 from articles.editorial.article_form import (
     PUBLISH, SCHEDULE, UNPUBLISH, ArticleForm, LabelledInlineFormSet, snapshot_from_submission,
@@ -205,6 +206,12 @@ class ArticleAdmin(ArticleHistoryMixin, admin.ModelAdmin):
                 headline(article.title), names), messages.WARNING)
         article_version_record(article=article, kind=ArticleVersion.Kind.CREATED if not change else kind,
                                user=request.user, reason=reason)
+        # Written or pasted in the admin: checked against the archive now, not at the next rescan.
+        found = article_check(article=article)
+        if found:
+            self.message_user(request, format_html(
+                "{} may duplicate {} other article(s): see “Open candidates” on its page, or the duplicates queue.",
+                headline(article.title), found), messages.WARNING)
         if change:
             presence_leave(article_id=article.pk, user=request.user)
 

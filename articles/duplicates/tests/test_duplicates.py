@@ -347,3 +347,23 @@ def test_dismissing_a_pair_already_merged_says_nothing_changed(client, pair):
     assert "was merged already" in html and "Marked as not duplicates" not in html
     pair.refresh_from_db()
     assert pair.status == "merged"
+
+
+def test_an_article_pasted_in_the_admin_is_checked_at_once(client):
+    original = make_article(title="Factions set up operations room", paragraphs=BODY)
+    from articles.duplicates.finder import duplicates_rescan as rescan
+
+    rescan()  # the archive is signed, as imports leave it
+    client.force_login(make_editor())
+    response = client.post(reverse("admin:articles_article_add"), {
+        "title": "Factions set up a joint operations room", "slug": "pasted-copy",
+        "body": "\r\n\r\n".join(BODY + ["One more paragraph added by the desk."]), "status": "draft",
+        "standfirst": "", "byline": "", "source": "", "published_at_0": "", "published_at_1": "",
+        "article_images-TOTAL_FORMS": "0", "article_images-INITIAL_FORMS": "0",
+        "taggedarticle_set-TOTAL_FORMS": "0", "taggedarticle_set-INITIAL_FORMS": "0",
+    }, follow=True)
+    assert "may duplicate 1 other article" in response.content.decode()
+    copy = Article.objects.get(slug="pasted-copy")
+    assert open_pairs() == {tuple(sorted((original.pk, copy.pk)))}
+    page = client.get(reverse("admin:articles_article_change", args=[copy.pk])).content.decode()
+    assert reverse("admin:articles_duplicatecandidate_compare", args=[DuplicateCandidate.objects.get().pk]) in page
