@@ -417,7 +417,9 @@ class ArticleAddress(models.Model):
     """
 
     slug = models.SlugField(max_length=255, allow_unicode=True)
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="addresses")
+    # Kept when the article is deleted (no database constraint to cascade):
+    # its addresses stay its own, and work again if it is recovered.
+    article = models.ForeignKey(Article, on_delete=models.DO_NOTHING, db_constraint=False, related_name="addresses")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

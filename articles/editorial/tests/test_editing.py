@@ -481,3 +481,16 @@ def test_a_tag_merge_moves_the_version_of_the_articles_it_retags(two_editors):
     tag_merge(survivor_id=survivor.pk, merged_id=Tag.objects.get(name="Daesh").pk)
     article.refresh_from_db()
     assert str(article.version) != stale["base_version"]
+
+
+def test_a_deleted_articles_addresses_stay_its_own_and_work_again_when_recovered(client, two_editors):
+    alice, _ = two_editors
+    article = make_article(slug="first-address")
+    alice.post(change_url(article), {**opened_form(alice, article), "slug": "second-address"})
+    pk = article.pk
+    alice.post(reverse("admin:articles_article_delete", args=[pk]), {"post": "yes"})
+    other = make_article(slug="other")
+    taken = alice.post(change_url(other), {**opened_form(alice, other), "slug": "first-address"})
+    assert "belongs to another article" in taken.content.decode()
+    alice.post(reverse("admin:articles_article_recover", args=[pk]))
+    assert client.get("/articles/first-address/")["Location"] == "/articles/second-address/"
