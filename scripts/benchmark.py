@@ -119,10 +119,13 @@ def our_import(path):
 
 
 def empty_tables():
-    from articles.models import Article, ImportRun, Tag
+    from articles.models import Article, ArticleAddress, ArticleVersion, ImportRun, Tag
     from media.models import Image
 
     Article.objects.all().delete()
+    # Kept when articles are deleted (they stay recoverable); a new run starts from nothing.
+    ArticleAddress.objects.all().delete()
+    ArticleVersion.objects.all().delete()
     Image.objects.all().delete()
     Tag.objects.all().delete()
     ImportRun.objects.all().delete()
