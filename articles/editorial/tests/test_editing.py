@@ -494,3 +494,10 @@ def test_a_deleted_articles_addresses_stay_its_own_and_work_again_when_recovered
     assert "belongs to another article" in taken.content.decode()
     alice.post(reverse("admin:articles_article_recover", args=[pk]))
     assert client.get("/articles/first-address/")["Location"] == "/articles/second-address/"
+
+
+def test_the_delete_confirmation_isolates_the_headline(two_editors):
+    alice, _ = two_editors
+    article = make_article(title="Evil \u202eheadline")
+    html = alice.get(reverse("admin:articles_article_delete", args=[article.pk])).content.decode()
+    assert "“<bdi>Evil \u202eheadline</bdi>”" in html and "Recover deleted articles" in html
