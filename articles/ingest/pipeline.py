@@ -68,16 +68,19 @@ def import_stream(stream, *, name: str, options: ImportOptions,
         importer.run = import_run_start(name=name, options=options)
         report.runs.append(importer.run)
 
-    with run_failure_recorded(importer.run, name):
-        read = import_body(importer, buffered, reader, head, name=name, options=options, progress=progress)
+    try:
+        with run_failure_recorded(importer.run, name):
+            read = import_body(importer, buffered, reader, head, name=name, options=options, progress=progress)
+    finally:
+        # Bulk inserts send no signals: tell readers' caches ourselves, also
+        # when the import stops half-way after committing whole batches.
+        if not options.dry_run and (report.articles_created or report.images_created or report.tags_applied):
+            content_changed(sender=Article, tag_lists=report.tags_touched, lists=True)
 
     if importer.run is not None:
         size, sha256 = read
         import_run_finish(importer.run, size=size, sha256=sha256, errors=report.errors,
                           counters=report.counters())
-    # Bulk inserts send no signals: tell the reader pages' cache ourselves.
-    if not options.dry_run and (report.articles_created or report.images_created or report.tags_applied):
-        content_changed(sender=Article, tag_lists=report.tags_touched, lists=True)
     return report
 
 

@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from articles.ingest.jsonl import article_as_dict
 from articles.reader.cache import cached_page
-from articles.reader.cache_keys import page_keys
+from articles.reader.cache_keys import TAG_SET, page_keys
 from articles.reader.selectors import article_list_api
 from articles.reader.views import ListingPaginator
 from articles.selectors import (
@@ -72,7 +72,9 @@ def article_list(request):
     if data["tag"]:
         tag = tag_get_by_slug(slug=data["tag"]) or tag_get_by_alias(slug=data["tag"])
         if tag is None:
-            return json_response({"count": 0, "next": None, "previous": None, "results": []})
+            response = json_response({"count": 0, "next": None, "previous": None, "results": []})
+            response.cache_keys = page_keys(lists=True) | {TAG_SET}  # until such a tag or alias exists
+            return response
     articles = article_list_api(tag=tag, query=data["q"], since=data["since"])
     paginator = ListingPaginator(articles, settings.NEWSROOM_API_PAGE_SIZE)
     try:

@@ -80,11 +80,22 @@ def invalidate(sender=None, signal=None, **touched):
     cache_keys.after_commit(committed)
 
 
+_failed_bumps = set()  # keys this process could not move on: tried again at its next request
+
+
 def _bump_logged(keys):
     try:
         cache_keys.bump(keys)
     except CACHE_UNAVAILABLE:
-        logger.exception("Could not invalidate the page cache")
+        logger.exception("Could not invalidate the page cache; will try again")
+        _failed_bumps.update(keys)
+
+
+def _retry_failed_bumps():
+    if _failed_bumps:
+        keys = set(_failed_bumps)
+        cache_keys.bump(keys)  # raises CACHE_UNAVAILABLE if the cache is still away: callers render
+        _failed_bumps.difference_update(keys)
 
 
 def _schedule():
@@ -109,17 +120,19 @@ def publish_due(due):
     write. `due` is when the next one goes live, as read from the cache
     with the page (None: not known since the last change, so asked of the
     database and kept). Whoever sees it pass moves the keys of the articles
-    that went live: their lists and their tags' lists.
+    that went live: their lists and their tags' lists. Returns whether it did.
     """
     if due is None:
         due = _schedule()
     now = time.time()
-    if due <= now:
-        # A second's margin: the stored time is a float, the dates are exact.
-        since = datetime.fromtimestamp(due - 1, tz=dt_timezone.utc)
-        live = articles_published_between(start=since, end=datetime.fromtimestamp(now, tz=dt_timezone.utc))
-        _bump_logged(cache_keys.change_keys(articles=live, lists=True))
-        _schedule()
+    if due > now:
+        return False
+    # A second's margin: the stored time is a float, the dates are exact.
+    since = datetime.fromtimestamp(due - 1, tz=dt_timezone.utc)
+    live = articles_published_between(start=since, end=datetime.fromtimestamp(now, tz=dt_timezone.utc))
+    _bump_logged(cache_keys.change_keys(articles=live, lists=True))
+    _schedule()
+    return True
 
 
 # --- validators -------------------------------------------------------------------------
@@ -239,11 +252,12 @@ def _from_store(request, params):
     if not settings.NEWSROOM_PAGE_CACHE_SECONDS:
         return None
     page_key = _page_key(request, params)
-    stored = _recent.get(page_key)
+    _retry_failed_bumps()
+    stored, stored_at = _recent.get(page_key) or (None, 0.0)
     if stored is not None:
         fresh, found = _current(stored, extra=[SCHEDULE_KEY])  # one round trip
-        publish_due(found.get(SCHEDULE_KEY))
-        if not fresh:
+        expired = stored_at + settings.NEWSROOM_PAGE_CACHE_SECONDS < time.time()
+        if publish_due(found.get(SCHEDULE_KEY)) or not fresh or expired:
             _recent.forget(page_key)
             stored = None
     if stored is None:
@@ -252,7 +266,7 @@ def _from_store(request, params):
         stored = found.get(page_key)
         if stored is None or not _current(stored)[0]:
             return None
-        _recent.put(page_key, stored)
+        _recent.put(page_key, (stored, time.time()))
     status, headers, content, versions = stored
     validators = Validators(versions)
     response = get_conditional_response(request, etag=validators.etag, last_modified=validators.last_modified)

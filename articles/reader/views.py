@@ -14,7 +14,7 @@ from django.utils.functional import cached_property
 
 from articles.reader import feeds, search, seo
 from articles.reader.cache import cached_page
-from articles.reader.cache_keys import LISTS, page_keys
+from articles.reader.cache_keys import LISTS, TAG_SET, page_keys
 from articles.reader.selectors import article_search_published
 from articles.selectors import (
     article_resolve,
@@ -108,7 +108,8 @@ def tag_detail(request, slug):
 
 
 def _tag_feed_view(feed, url_name):
-    @cached_page()
+    # Items list their other tags' names too: any tag's new name changes them.
+    @cached_page(keys=[TAG_SET])
     def view(request, slug):
         tag, moved = _tag_or_redirect(slug, url_name)
         return moved or keyed(feed(request, slug=tag.slug), tags=[tag], tag_lists=[tag])
@@ -118,9 +119,9 @@ def _tag_feed_view(feed, url_name):
 
 tag_feed = _tag_feed_view(feeds.TagFeed(), "articles:tag_feed")
 tag_feed_atom = _tag_feed_view(feeds.TagAtomFeed(), "articles:tag_feed_atom")
-# What a feed shows changes with any article on the lists.
-feed = cached_page(keys=[LISTS])(feeds.LatestArticlesFeed())
-feed_atom = cached_page(keys=[LISTS])(feeds.LatestArticlesAtomFeed())
+# What a feed shows changes with any article on the lists, and with any tag's name.
+feed = cached_page(keys=[LISTS, TAG_SET])(feeds.LatestArticlesFeed())
+feed_atom = cached_page(keys=[LISTS, TAG_SET])(feeds.LatestArticlesAtomFeed())
 
 
 @cached_page(params=("q", "page"))

@@ -119,3 +119,52 @@ def test_an_unreachable_purge_url_is_logged_and_the_save_goes_through(settings, 
         article.save()
     article.refresh_from_db()
     assert article.title == "Saved anyway" and "Could not purge" in caplog.text
+
+
+# --- found in review ------------------------------------------------------------------------
+
+
+def test_an_import_cut_short_still_shows_what_it_committed(client, tmp_path):
+    import gzip
+
+    from articles.ingest.writer import BATCH_SIZE
+
+    client.get("/")
+    text = "".join(article_text(f"Story {n}", [f"Paragraph {p} of story {n}, reported on day {n * 7 + p}."
+                                               for p in range(8)]) for n in range(BATCH_SIZE * 3))
+    data = gzip.compress(text.encode())
+    path = tmp_path / "cut.txt.gz"
+    path.write_bytes(data[: int(len(data) * 0.8)])  # the end lost: a read error after the first batches
+    from articles.models import Article
+
+    report = import_paths([str(path)], options=ImportOptions())
+    assert "read error" in report.errors[0] and Article.objects.count() >= BATCH_SIZE
+    assert "No articles have been published yet." not in client.get("/").content.decode()
+
+
+def test_an_api_list_for_a_tag_that_does_not_exist_yet_shows_it_once_it_does(client):
+    assert client.get("/api/articles/", {"tag": "weather"}).json()["count"] == 0
+    make_article(tags=["Weather"])
+    assert client.get("/api/articles/", {"tag": "weather"}).json()["count"] == 1
+
+
+def test_feeds_show_a_renamed_tag(client):
+    article = make_article(tags=["Weather"])
+    assert "<category>Weather</category>" in client.get("/feed/").content.decode()
+    tag = article.tags.get()
+    tag.name = "Climate"
+    tag.save()
+    assert "<category>Climate</category>" in client.get("/feed/").content.decode()
+
+
+def test_a_scheduled_article_shows_on_the_first_request_after_its_time(client):
+    import time
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    make_article(title="Scheduled story", published_at=timezone.now() + timedelta(seconds=1))
+    client.get("/")
+    client.get("/")  # now kept by the process too
+    time.sleep(1.2)
+    assert "Scheduled story" in client.get("/").content.decode()
