@@ -720,6 +720,64 @@ def bench_render(args):
                     print(f"{engine:<9} {n:>8} {result['article']:>11.2f} {result['home']:>9.2f}")
 
 
+def child_version_cost(count):
+    """Per-article cost of writing a first version: our snapshot against Django's serializer.
+
+    django-reversion stores a version by serialising each followed object
+    with Django's serializers: the article, and (to keep tags and photo
+    order) each of its taggings and placements.
+    """
+    import json as json_module
+
+    setup_django()
+    from django.core import serializers
+
+    from articles.history.snapshots import snapshot_from_values
+    from articles.models import Article, ArticleImage, TaggedArticle
+
+    articles = list(Article.objects.order_by("id")[:count])
+    taggings, placements = {}, {}
+    for tagging in TaggedArticle.objects.filter(content_object__in=articles).select_related("tag"):
+        taggings.setdefault(tagging.content_object_id, []).append(tagging)
+    for placement in ArticleImage.objects.filter(article__in=articles):
+        placements.setdefault(placement.article_id, []).append(placement)
+
+    def per_article(function):
+        samples = []
+        for _ in range(5):
+            started = time.perf_counter()
+            for article in articles:
+                function(article)
+            samples.append((time.perf_counter() - started) / len(articles) * 1000)
+        return statistics.median(samples)
+
+    def reversion_like(article):
+        serializers.serialize("json", [article, *taggings.get(article.pk, []), *placements.get(article.pk, [])])
+
+    def snapshot(article):
+        json_module.dumps(snapshot_from_values(
+            title=article.title, slug=article.slug, standfirst=article.standfirst, byline=article.byline,
+            source=article.source, body=article.body, status=article.status, published_at=article.published_at,
+            tags=[tagging.tag.name for tagging in taggings.get(article.pk, [])],
+            images=[placement.image_id for placement in placements.get(article.pk, [])]), ensure_ascii=False)
+
+    return {"serializer": per_article(reversion_like), "snapshot": per_article(snapshot),
+            "rows": 1 + statistics.mean(len(taggings.get(a.pk, [])) + len(placements.get(a.pk, [])) for a in articles)}
+
+
+def bench_version_cost(args):
+    with tempfile.TemporaryDirectory() as workdir:
+        path = f"{workdir}/dump.txt"
+        generate(path, args.n)
+        with ThrowawayDatabase("sqlite", workdir) as database:
+            run_child(database, "import", path, "1")
+            result = run_child(database, "version-cost", str(args.n))
+    print(f"Writing an article's first version, per article (median of 5 passes over {args.n} imported articles)")
+    print(f"  Django serializer, article + taggings + placements (as django-reversion stores them): "
+          f"{result['serializer']:.3f} ms, {result['rows']:.1f} version rows")
+    print(f"  our snapshot, one JSON document: {result['snapshot']:.3f} ms, 1 row")
+
+
 def wrk_script(base_url, script, duration, connections):
     result = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency",
                              "-s", str(script), base_url], capture_output=True, text=True, check=True)
@@ -931,6 +989,8 @@ def child(args):
         result = child_search(rest[0], int(rest[1]))
     elif kind == "article-paths":
         result = child_article_paths(int(rest[0]))
+    elif kind == "version-cost":
+        result = child_version_cost(int(rest[0]))
     elif kind == "render":
         result = child_render(int(rest[0]))
     elif kind == "editor":
@@ -989,6 +1049,9 @@ def main():
     churn.add_argument("--connections", type=int, default=16)
     churn.add_argument("--workers", type=int, default=2)
     churn.set_defaults(func=bench_churn)
+    ver = commands.add_parser("version-cost", help="cost of an article's first version: snapshot vs serializer")
+    ver.add_argument("--n", type=int, default=2000)
+    ver.set_defaults(func=bench_version_cost)
     ren = commands.add_parser("render", help="uncached render time of article pages, in-process")
     ren.add_argument("--n", default="2000,20000")
     ren.add_argument("--db", default="postgres")
