@@ -56,7 +56,7 @@ class Tag(TagBase):
 
     def clean(self):
         if self.slug:
-            _check_tag_address_free(tag_id=self.pk, slug=self.slug, field="slug")
+            _check_tag_address_free(tag_id=self.pk, slug=self.slug)
 
     def save(self, *args, **kwargs):
         if self._state.adding and not self.slug:
@@ -96,10 +96,10 @@ class TagAddress(models.Model):
         return f"/tags/{self.slug}/ → tag {self.tag_id}"
 
 
-def _check_tag_address_free(*, tag_id, slug, field):
+def _check_tag_address_free(*, tag_id, slug):
     held = TagAddress.objects.filter(slug=slug).exclude(tag_id=tag_id).select_related("tag").first()
     if held is not None:
-        raise ValidationError({field: f"This address belongs to the tag “{held.tag.name}”, now or in the past, "
+        raise ValidationError({"slug": f"This address belongs to the tag “{held.tag.name}”, now or in the past, "
                                       "and still leads there; choose another."})
 
 
@@ -141,7 +141,7 @@ class TagAlias(models.Model):
 
     def clean(self):
         if self.slug and self.tag_id:
-            _check_tag_address_free(tag_id=self.tag_id, slug=self.slug, field="slug")
+            _check_tag_address_free(tag_id=self.tag_id, slug=self.slug)
 
     def save(self, *args, **kwargs):
         with transaction.atomic(using=kwargs.get("using")):

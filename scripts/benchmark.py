@@ -472,10 +472,11 @@ def child_pages_setup(path):
             "word_matches": matches[word]}
 
 
-def wrk(url, duration, connections):
-    """Requests/s and p50/p99 latency (ms) of `url` under wrk."""
+def wrk(url, duration, connections, script=None):
+    """Requests/s and p50/p99 latency (ms) of `url` (or of what a Lua `script` asks of it) under wrk."""
+    extra = ["-s", str(script)] if script else []
     result = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency",
-                             url], capture_output=True, text=True, check=True)
+                             *extra, url], capture_output=True, text=True, check=True)
     units = {"us": 0.001, "ms": 1.0, "s": 1000.0}
     figures = {"errors": 0}
     for line in result.stdout.splitlines():
@@ -661,7 +662,7 @@ def bench_churn(args):
                                 os.environ.update({"CACHE_URL": redis_url, "CACHE_KEY_PREFIX": prefix})
                                 editor.start()
                                 time.sleep(1)
-                            figures = wrk_script(server.url, script, args.duration, args.connections)
+                            figures = wrk(server.url, args.duration, args.connections, script=script)
                             if editor is not None:
                                 editor.join()
                                 for name in ("CACHE_URL", "CACHE_KEY_PREFIX"):
@@ -670,7 +671,7 @@ def bench_churn(args):
                             return label, figures
 
                         server.measure("/_hello/", 2, args.connections)  # warm up
-                        wrk_script(server.url, script, 5, args.connections)
+                        wrk(server.url, 5, args.connections, script=script)
                         hello = server.measure("/_hello/", args.duration, args.connections)
                         rows = [("hello", hello), run("articles, nobody editing"),
                                 run("articles, one save a second", "0"),
@@ -776,21 +777,6 @@ def bench_version_cost(args):
     print(f"  Django serializer, article + taggings + placements (as django-reversion stores them): "
           f"{result['serializer']:.3f} ms, {result['rows']:.1f} version rows")
     print(f"  our snapshot, one JSON document: {result['snapshot']:.3f} ms, 1 row")
-
-
-def wrk_script(base_url, script, duration, connections):
-    result = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency",
-                             "-s", str(script), base_url], capture_output=True, text=True, check=True)
-    units = {"us": 0.001, "ms": 1.0, "s": 1000.0}
-    figures = {"errors": 0}
-    for line in result.stdout.splitlines():
-        words = line.split()
-        if line.startswith("Requests/sec:"):
-            figures["rps"] = float(words[1])
-        elif words[:1] in (["50%"], ["99%"]):
-            number = words[1].rstrip("usm")
-            figures["p" + words[0].rstrip("%")] = float(number) * units[words[1][len(number):]]
-    return figures
 
 
 # --- search benchmark ------------------------------------------------------------

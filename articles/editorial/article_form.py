@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from articles.editorial.versioned import VersionedForm
 from articles.history.snapshots import FIELDS, normalized_body
 from articles.models import Article, ArticleImage, Tag, TaggedArticle
 
@@ -17,9 +18,7 @@ class BodyField(forms.CharField):
         return normalized_body(super().to_python(value))
 
 
-class ArticleForm(forms.ModelForm):
-    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
+class ArticleForm(VersionedForm):
     class Meta:
         model = Article
         fields = "__all__"
@@ -27,8 +26,6 @@ class ArticleForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["base_version"].initial = self.instance.version
         if "published_at" in self.fields:
             field = self.fields["published_at"]
             field.help_text = f"{field.help_text} Times are in {settings.TIME_ZONE}."
@@ -38,8 +35,6 @@ class ArticleForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk and cleaned.get("base_version") is None:
-            raise forms.ValidationError("This form does not say which version it was opened at; reload the article.")
         # The publishing buttons decide the status; the date follows from them.
         if PUBLISH in self.data:
             cleaned["status"] = Article.Status.PUBLISHED

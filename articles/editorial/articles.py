@@ -25,7 +25,9 @@ from articles.editorial.article_form import (
 from articles.editorial.article_history import ArticleHistoryMixin, headline, presence_message
 from articles.editorial.images import image_preview
 from articles.editorial.presence import presence_leave, presence_mark
-from articles.editorial.publishing import STATES, PublicationStateFilter, publication_state, publish_now, schedule, unpublish
+from articles.editorial.publishing import (
+    DRAFT, MERGED, PUBLISHED, STATES, PublicationStateFilter, publication_state, publish_now, schedule, unpublish,
+)
 from articles.history.services import (
     EditConflict,
     article_delete_recorded,
@@ -99,14 +101,14 @@ class SourceListFilter(admin.SimpleListFilter):
         return queryset
 
 
-def preview_note(article, *, visible):
-    """What the preview banner says about who can see the article
-    (`visible`: whether readers can, from Article.is_visible_to_readers)."""
-    if visible:
+def preview_note(article):
+    """What the preview banner says about who can see the article."""
+    state = publication_state(article)
+    if state == PUBLISHED:
         return "Preview: this article is published."
-    if article.status == Article.Status.DRAFT:
+    if state == DRAFT:
         return "Preview of a draft: readers cannot see this article."
-    if article.status == Article.Status.MERGED:
+    if state == MERGED:
         target = article_get_redirect_target(slug=article.slug)
         if target is None:
             return "Preview of a merged article: what it was merged into is not published, so readers get “not found”."
@@ -254,7 +256,7 @@ class ArticleAdmin(ArticleHistoryMixin, admin.ModelAdmin):
         context = article_page_context(request, article)
         context["meta"] = dataclasses.replace(context["meta"], noindex=True)
         visible = article.is_visible_to_readers()
-        context["preview_note"] = preview_note(article, visible=visible)
+        context["preview_note"] = preview_note(article)
         if visible:
             context["preview_public_url"] = article.get_absolute_url()
         return render(request, "articles/article_detail.html", context)

@@ -138,7 +138,8 @@ class DuplicateCandidateAdmin(admin.ModelAdmin):
         extra = {}
         if candidate.kind == DuplicateCandidate.Kind.ARTICLE:
             left, right = with_images_and_tags(Article.objects.filter(pk__in=candidate.pair_ids)).order_by("pk")
-            extra = {"left": left, "right": right, "rows": paragraph_diff(left.paragraphs, right.paragraphs)}
+            extra = {"left": left, "right": right, "rows": paragraph_diff(left.paragraphs, right.paragraphs),
+                     "left_label": f"#{left.pk}", "right_label": f"#{right.pk}"}
         elif candidate.kind == DuplicateCandidate.Kind.IMAGE:
             left, right = candidate.pair
             extra = {"left": left, "right": right, "left_uses": left.articles.only("id", "title")[:20],

@@ -25,6 +25,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import setting_changed
+from django.db import transaction
 from django.dispatch import receiver
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.template.response import SimpleTemplateResponse
@@ -77,7 +78,7 @@ def invalidate(sender=None, signal=None, **touched):
             _schedule_logged()  # an edit may have set or moved a publication date
         cache_keys.purge_edge(keys)
 
-    cache_keys.after_commit(committed)
+    transaction.on_commit(committed)  # at once when not in a transaction
 
 
 _failed_bumps = set()  # keys this process could not move on: tried again at its next request

@@ -25,7 +25,6 @@ from urllib.error import URLError
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.redis import RedisCache
-from django.db import transaction
 
 from articles.models import TaggedArticle
 
@@ -154,10 +153,3 @@ def purge_edge(keys):
             urllib.request.urlopen(request, timeout=2).close()
         except (URLError, OSError) as error:
             logger.warning("Could not purge %s at %s: %s", " ".join(sorted(keys)), url, error)
-
-
-def after_commit(function):
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(function)
-    else:
-        function()

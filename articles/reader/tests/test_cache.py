@@ -2,7 +2,6 @@
 a shared Redis cache, and no outage when the cache server is gone."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from articles.reader import cache_keys
 from articles.ingest.pipeline import ImportOptions, import_paths
 from articles.models import Tag
 from devtools.factories import make_article, make_image
+from devtools.processes import database_url, free_port
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[3]
@@ -312,16 +312,6 @@ def redis_cache(settings):
         client.delete(key)
 
 
-def database_url():
-    """This test run's database, for another process to open."""
-    from django.db import connection
-
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 def test_redis_cache_is_shared_so_a_change_in_another_process_shows_at_once(client, redis_cache,
                                                                            django_assert_num_queries):
     article = make_article(title="Shared")
@@ -355,15 +345,9 @@ def test_settings_select_redis_from_cache_url_or_redis_url():
     assert backend(CACHE_URL="rediss://cache:6379/1")[0] == "django.core.cache.backends.redis.RedisCache"
 
 
-def closed_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_pages_and_saves_keep_working_when_redis_is_down(client, settings, caplog):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": f"redis://127.0.0.1:{closed_port()}/0"}}
+                                   "LOCATION": f"redis://127.0.0.1:{free_port()}/0"}}
     article = make_article(title="Still here")
     article.title = "Still here, edited"
     article.save()

@@ -15,21 +15,15 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from devtools.factories import make_article
+from devtools.processes import database_url, free_port
 
 ROOT = Path(__file__).resolve().parents[3]
 VARNISHD = shutil.which("varnishd") or ("/usr/sbin/varnishd" if os.path.exists("/usr/sbin/varnishd") else None)
 
 pytestmark = pytest.mark.skipif(not VARNISHD and not os.environ.get("CI"),
                                 reason="varnishd is not installed (apt-get install varnish varnish-modules)")
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for(port, process, seconds=30):
@@ -43,13 +37,6 @@ def wait_for(port, process, seconds=30):
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"nothing listens on port {port}")
-
-
-def database_url():
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture
