@@ -193,6 +193,12 @@ class ArticleQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published_q())
 
+    def published_sql(self, connection):
+        """published_q() as an SQL condition on the article table, and its
+        parameters: for the few statements written by hand."""
+        query = self.model.objects.published().query
+        return query.get_compiler(connection=connection).compile(query.where)
+
 
 class Article(models.Model):
     class Status(models.TextChoices):
