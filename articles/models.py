@@ -523,6 +523,9 @@ class ArticleSignature(models.Model):
 
     article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True, related_name="signature")
     signature = models.BinaryField()
+    shingles = models.PositiveIntegerField(
+        default=0, help_text="Distinct shingles of the text: how much of it another article can contain.",
+    )
     text_hash = models.CharField(
         max_length=40, blank=True, default="",
         help_text="SHA-1 of the headline and body the signature was computed from: a rescan skips unchanged text.",
@@ -533,7 +536,7 @@ class ArticleSignature(models.Model):
 
 
 class ArticleBand(models.Model):
-    """One LSH band key of an article's signature.
+    """One LSH band key of an article's signature, or one key of a paragraph.
 
     Articles sharing a key are near-duplicate candidates; the index on key
     turns "which stored articles resemble this one?" into a few look-ups.

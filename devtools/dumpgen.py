@@ -34,7 +34,13 @@ PARAGRAPH_REPLACED = "paragraph replaced"
 PARAGRAPH_ADDED = "paragraph added"
 PARAGRAPH_REMOVED = "paragraph removed"
 PUNCTUATION = "punctuation changed"
-NEAR_DUPLICATE_KINDS = (HEADLINE_WORD, PARAGRAPH_REPLACED, PARAGRAPH_ADDED, PARAGRAPH_REMOVED, PUNCTUATION)
+# What a desk republishes as an update: a headline word, one paragraph rewritten, one added.
+UPDATE = "updated"
+NEAR_DUPLICATE_KINDS = (HEADLINE_WORD, PARAGRAPH_REPLACED, PARAGRAPH_ADDED, PARAGRAPH_REMOVED, PUNCTUATION, UPDATE)
+# Not a copy: a different story that reuses the earlier one's photo and a
+# background paragraph, as a follow-up does. Ground truth for "keep apart".
+FOLLOW_UP = "follow-up (not a copy)"
+PARAGRAPHS = (3, 15)
 
 
 @dataclass(frozen=True)
@@ -505,12 +511,12 @@ def _image(rng: random.Random, language: str) -> ParsedImage:
     return ParsedImage(rng.choice(captions).fill(rng, slots), credit)
 
 
-def generate_article(rng: random.Random) -> Article:
-    """One random article: 5-14 word headline, 3-15 paragraphs, 0-3 photos."""
+def generate_article(rng: random.Random, paragraphs: tuple[int, int] = PARAGRAPHS) -> Article:
+    """One random article: 5-14 word headline, 3-15 paragraphs (or as many as asked), 0-3 photos."""
     language = "ar" if rng.random() < ARABIC_SHARE else "en"
     title = _headline(rng, language)
     images = tuple(_image(rng, language) for _ in range(rng.choice((0, 1, 1, 1, 2, 3))))
-    paragraphs = [_paragraph(rng, language) for _ in range(rng.randint(3, 15))]
+    paragraphs = [_paragraph(rng, language) for _ in range(rng.randint(*paragraphs))]
     if language == "en" and rng.random() < 0.15:
         # Wire copy: a body paragraph ending in a credit, which must stay body.
         index = rng.randrange(len(paragraphs))
@@ -518,9 +524,9 @@ def generate_article(rng: random.Random) -> Article:
     return Article(title, images, tuple(paragraphs), language)
 
 
-def article_at(seed: int | str, index: int) -> Article:
+def article_at(seed: int | str, index: int, paragraphs: tuple[int, int] = PARAGRAPHS) -> Article:
     """The original article for dump position ``index`` (unless a copy is planted there)."""
-    return generate_article(random.Random(f"dumpgen:{seed}:{index}"))
+    return generate_article(random.Random(f"dumpgen:{seed}:{index}"), paragraphs)
 
 
 def near_duplicate(article: Article, kind: str, rng: random.Random) -> Article:
@@ -528,6 +534,10 @@ def near_duplicate(article: Article, kind: str, rng: random.Random) -> Article:
     paragraphs = list(article.paragraphs)
     if kind == HEADLINE_WORD:
         return replace(article, title=_change_one_word(article, rng))
+    if kind == UPDATE:
+        paragraphs[_short_paragraph_index(paragraphs, rng)] = _paragraph(rng, article.language, 2)
+        paragraphs.insert(rng.randint(0, len(paragraphs)), _paragraph(rng, article.language, 2))
+        return replace(article, title=_change_one_word(article, rng), paragraphs=tuple(paragraphs))
     if kind == PARAGRAPH_REPLACED:
         paragraphs[_short_paragraph_index(paragraphs, rng)] = _paragraph(rng, article.language, 2)
     elif kind == PARAGRAPH_ADDED:
@@ -541,6 +551,14 @@ def near_duplicate(article: Article, kind: str, rng: random.Random) -> Article:
     else:
         raise ValueError(f"unknown near-duplicate kind: {kind!r}")
     return replace(article, paragraphs=tuple(paragraphs))
+
+
+def follow_up(article: Article, story: Article, rng: random.Random) -> Article:
+    """``story`` reusing ``article``'s first photo and one of its paragraphs as background."""
+    images = article.images[:1] or (_image(rng, article.language),)
+    paragraphs = list(story.paragraphs)
+    paragraphs.insert(rng.randint(0, len(paragraphs)), rng.choice(article.paragraphs))
+    return replace(story, images=images, paragraphs=tuple(paragraphs))
 
 
 def _short_paragraph_index(paragraphs: list[str], rng: random.Random) -> int:
@@ -576,20 +594,22 @@ def _change_punctuation(paragraph: str) -> str:
 
 
 def plan_duplicates(
-    n: int, *, seed: int | str = 0, exact_duplicates: int = 0, near_duplicates: int = 0
+    n: int, *, seed: int | str = 0, exact_duplicates: int = 0, near_duplicates: int = 0, follow_ups: int = 0,
 ) -> list[DuplicatePair]:
     """Choose where planted copies go in a dump of ``n`` distinct articles.
 
-    The dump has ``n + exact_duplicates + near_duplicates`` positions.
-    Copies sit at random positions after their original; an original is
-    never itself a copy.  Sorted by copy position.
+    The dump has ``n + exact_duplicates + near_duplicates + follow_ups``
+    positions. Copies sit at random positions after their original; an
+    original is never itself a copy.  Sorted by copy position. Follow-ups
+    (kind FOLLOW_UP) are pairs that must not be found.
     """
-    copies = exact_duplicates + near_duplicates
-    if n < 0 or exact_duplicates < 0 or near_duplicates < 0 or (copies and n < 1):
+    copies = exact_duplicates + near_duplicates + follow_ups
+    if n < 0 or exact_duplicates < 0 or near_duplicates < 0 or follow_ups < 0 or (copies and n < 1):
         raise ValueError("need n >= 1 original to copy and non-negative counts")
     rng = random.Random(f"dumpgen-plan:{seed}")
     positions = rng.sample(range(1, n + copies), copies)
     kinds = [EXACT] * exact_duplicates + [rng.choice(NEAR_DUPLICATE_KINDS) for _ in range(near_duplicates)]
+    kinds += [FOLLOW_UP] * follow_ups
     rng.shuffle(kinds)
     original_of: dict[int, int] = {}
     pairs = []
@@ -603,23 +623,28 @@ def plan_duplicates(
 
 
 def dump_articles(
-    n: int, *, seed: int | str = 0, exact_duplicates: int = 0, near_duplicates: int = 0
+    n: int, *, seed: int | str = 0, exact_duplicates: int = 0, near_duplicates: int = 0, follow_ups: int = 0,
+    paragraphs: tuple[int, int] = PARAGRAPHS,
 ) -> Iterator[Article]:
     """The articles of a dump in order: ``n`` originals plus the planted copies."""
-    plan = plan_duplicates(n, seed=seed, exact_duplicates=exact_duplicates, near_duplicates=near_duplicates)
-    total = n + exact_duplicates + near_duplicates
-    yield from _articles_for_plan(total, seed, {pair.copy: pair for pair in plan})
+    plan = plan_duplicates(n, seed=seed, exact_duplicates=exact_duplicates, near_duplicates=near_duplicates,
+                           follow_ups=follow_ups)
+    total = n + exact_duplicates + near_duplicates + follow_ups
+    yield from _articles_for_plan(total, seed, {pair.copy: pair for pair in plan}, paragraphs)
 
 
-def _articles_for_plan(total: int, seed: int | str, copies: dict[int, DuplicatePair]) -> Iterator[Article]:
+def _articles_for_plan(total: int, seed: int | str, copies: dict[int, DuplicatePair],
+                       paragraphs: tuple[int, int] = PARAGRAPHS) -> Iterator[Article]:
     for index in range(total):
         pair = copies.get(index)
         if pair is None:
-            yield article_at(seed, index)
+            yield article_at(seed, index, paragraphs)
             continue
-        original = article_at(seed, pair.original)
+        original = article_at(seed, pair.original, paragraphs)
         if pair.kind == EXACT:
             yield original
+        elif pair.kind == FOLLOW_UP:
+            yield follow_up(original, article_at(seed, index, paragraphs), random.Random(f"dumpgen-copy:{seed}:{index}"))
         else:
             yield near_duplicate(original, pair.kind, random.Random(f"dumpgen-copy:{seed}:{index}"))
 
@@ -689,6 +714,8 @@ def write_dump(
     seed: int | str = 0,
     exact_duplicates: int = 0,
     near_duplicates: int = 0,
+    follow_ups: int = 0,
+    paragraphs: tuple[int, int] = PARAGRAPHS,
     crlf: bool = False,
     noise: bool = False,
 ) -> list[DuplicatePair]:
@@ -699,12 +726,13 @@ def write_dump(
     written as given) or a binary stream (UTF-8 is written).  Articles are
     separated by three blank lines, or 1-5 with ``noise``.
     """
-    plan = plan_duplicates(n, seed=seed, exact_duplicates=exact_duplicates, near_duplicates=near_duplicates)
-    total = n + exact_duplicates + near_duplicates
+    plan = plan_duplicates(n, seed=seed, exact_duplicates=exact_duplicates, near_duplicates=near_duplicates,
+                           follow_ups=follow_ups)
+    total = n + exact_duplicates + near_duplicates + follow_ups
     write = _writer(out)
     rng = random.Random(f"dumpgen-noise:{seed}")
     newline = "\r\n" if crlf else "\n"
-    for index, article in enumerate(_articles_for_plan(total, seed, {p.copy: p for p in plan})):
+    for index, article in enumerate(_articles_for_plan(total, seed, {p.copy: p for p in plan}, paragraphs)):
         separator = "" if index == 0 else "\n" * (rng.randint(1, 5) if noise else 3)
         text = separator + render_article(article, rng=rng, noise=noise)
         write(text.replace("\n", newline) if crlf else text)
@@ -721,17 +749,20 @@ __all__ = [
     "ARABIC_SHARE",
     "CREDITS",
     "EXACT",
+    "FOLLOW_UP",
     "HEADLINE_WORD",
     "NEAR_DUPLICATE_KINDS",
     "PARAGRAPH_ADDED",
     "PARAGRAPH_REMOVED",
     "PARAGRAPH_REPLACED",
     "PUNCTUATION",
+    "UPDATE",
     "Article",
     "DuplicatePair",
     "article_at",
     "dump_articles",
     "generate_article",
+    "follow_up",
     "near_duplicate",
     "plan_duplicates",
     "render_article",

@@ -309,18 +309,30 @@ def bench_memory(args):
 # --- duplicates benchmark -------------------------------------------------------
 
 
-def planted_pairs(n, seed, near):
-    """True near-duplicate pairs of a generated dump, as article ids in the database."""
-    from devtools.dumpgen import dump_articles, plan_duplicates
+def planted_pairs(n, seed, near, follow_ups=0, paragraphs=(3, 15)):
+    """Planted copies of a generated dump as article-id pairs: {pair: kind}, and the follow-up pairs."""
+    from devtools.dumpgen import FOLLOW_UP, dump_articles, plan_duplicates
     from articles.models import Article
     from articles.core.text import content_fingerprint
 
-    fingerprints = [content_fingerprint(a.title, a.paragraphs) for a in dump_articles(n, seed=seed, near_duplicates=near)]
+    articles = dump_articles(n, seed=seed, near_duplicates=near, follow_ups=follow_ups, paragraphs=paragraphs)
+    fingerprints = [content_fingerprint(a.title, a.paragraphs) for a in articles]
     ids = dict(Article.objects.values_list("fingerprint", "id"))
-    groups = {}
-    for pair in plan_duplicates(n, seed=seed, near_duplicates=near):
-        groups.setdefault(pair.original, {ids[fingerprints[pair.original]]}).add(ids[fingerprints[pair.copy]])
-    return {(a, b) for group in groups.values() for a in group for b in group if a < b}
+    groups, kinds, apart = {}, {}, set()
+    for pair in plan_duplicates(n, seed=seed, near_duplicates=near, follow_ups=follow_ups):
+        original, copy = ids[fingerprints[pair.original]], ids[fingerprints[pair.copy]]
+        if pair.kind == FOLLOW_UP:
+            apart.add((min(original, copy), max(original, copy)))
+            continue
+        kinds[copy] = pair.kind
+        groups.setdefault(original, {original}).add(copy)
+    truth = {}
+    for group in groups.values():
+        for a in group:
+            for b in group:
+                if a < b:
+                    truth[(a, b)] = kinds.get(b) or kinds.get(a)
+    return truth, apart
 
 
 def all_pairs_exact(threshold):
@@ -340,10 +352,10 @@ def all_pairs_exact(threshold):
     return found
 
 
-def child_duplicates(path, n, near, seed, with_all_pairs):
+def child_duplicates(path, n, near, seed, with_all_pairs, follow_ups=0, paragraphs=(3, 15)):
     setup_django()
     from articles.duplicates import minhash
-    from articles.duplicates.finder import article_candidates_for, article_signature, duplicates_rescan
+    from articles.duplicates.finder import article_candidates_for, article_print, duplicates_rescan
     from articles.ingest.pipeline import ImportOptions, import_paths
     from articles.models import Article, DuplicateCandidate, paragraphs_from_body
 
@@ -360,53 +372,64 @@ def child_duplicates(path, n, near, seed, with_all_pairs):
     started = time.perf_counter()
     duplicates_rescan(recompute=True)
     recompute = time.perf_counter() - started
-    truth = planted_pairs(n, seed, near)
+    truth, apart = planted_pairs(n, seed, near, follow_ups, paragraphs)
     found = {tuple(sorted(c.pair_ids)) for c in DuplicateCandidate.objects.filter(kind="article")}
-    hits = len(found & truth)
+    hits = len(found & set(truth))
+    missed_by_kind = {}
+    for pair, kind in truth.items():
+        if pair not in found:
+            missed_by_kind[kind] = missed_by_kind.get(kind, 0) + 1
     result = {"articles": Article.objects.count(), "rescan_s": rescan, "recompute_s": recompute,
-              "true_pairs": len(truth),
-              "found_pairs": len(found), "recall": hits / len(truth) if truth else 1.0,
-              "precision": hits / len(found) if found else 1.0}
+              "true_pairs": len(truth), "found_pairs": len(found),
+              "recall": hits / len(truth) if truth else 1.0,
+              "precision": hits / len(found) if found else 1.0,
+              "missed_by_kind": missed_by_kind,
+              "follow_ups_found": len(found & apart), "follow_ups": len(apart)}
     # The import-time check: 500 articles against everything stored, as
-    # one import batch does it (signatures, band-key look-ups, scoring).
+    # one import batch does it (prints, key look-ups, judging).
     sample = {article_id: (title, paragraphs_from_body(body)) for article_id, title, body
               in Article.objects.order_by("-id")[:500].values_list("id", "title", "body")}
     started = time.perf_counter()
-    signatures = {i: article_signature(*record) for i, record in sample.items()}
-    article_candidates_for(signatures=signatures, keys={i: minhash.band_keys(sig) for i, sig in signatures.items()})
+    article_candidates_for(prints={i: article_print(*record) for i, record in sample.items()})
     result["check_ms_per_article"] = 1000 * (time.perf_counter() - started) / len(sample)
     if with_all_pairs:
         started = time.perf_counter()
         exact = all_pairs_exact(minhash.THRESHOLD)
         result["all_pairs_s"] = time.perf_counter() - started
-        result["all_pairs_recall"] = len(exact & truth) / len(truth) if truth else 1.0
+        result["all_pairs_recall"] = len(exact & set(truth)) / len(truth) if truth else 1.0
     return result
 
 
 def bench_duplicates(args):
     sizes = [int(size) for size in args.sizes.split(",")]
-    print(f"Near-duplicate finder: generated corpora, {args.near_share:.0%} planted near-duplicates")
+    low, high = (int(part) for part in args.paragraphs.split("-"))
+    print(f"Near-duplicate finder: generated corpora of {low}-{high} paragraphs, {args.near_share:.0%} planted "
+          f"copies, {args.follow_up_share:.0%} follow-ups (a photo and a paragraph of an earlier story)")
     print(f"{'database':<9} {'articles':>8} {'rescan s':>9} {'re-sign s':>9} {'recall':>7} {'precision':>9} "
-          f"{'check ms/art':>12} {'all-pairs s':>11} {'speed-up':>8} {'re-sign speed-up':>16}")
+          f"{'follow-ups':>10} {'check ms/art':>12} {'all-pairs s':>11} {'speed-up':>8} {'re-sign speed-up':>16}")
     with tempfile.TemporaryDirectory() as workdir:
         for engine in args.db.split(","):
             rescans, recomputes = [], []
             for size in sizes:
                 near = int(size * args.near_share)
+                follow_ups = int(size * args.follow_up_share)
                 path = f"{workdir}/dups-{size}.txt"
                 if not os.path.exists(path):
-                    generate(path, size, seed=7, near_duplicates=near)
+                    generate(path, size, seed=7, near_duplicates=near, follow_ups=follow_ups, paragraphs=(low, high))
                 with ThrowawayDatabase(engine, workdir) as database:
                     result = run_child(database, "duplicates", path, str(size), str(near), "7",
-                                       "1" if size <= args.all_pairs_max else "0")
+                                       "1" if size <= args.all_pairs_max else "0", str(follow_ups), args.paragraphs)
                 rescans.append(result["rescan_s"])
                 recomputes.append(result["recompute_s"])
                 all_pairs = result.get("all_pairs_s")
                 nan = float("nan")
                 print(f"{engine:<9} {result['articles']:>8} {result['rescan_s']:>9.2f} {result['recompute_s']:>9.2f} "
-                      f"{result['recall']:>7.3f} {result['precision']:>9.3f} {result['check_ms_per_article']:>12.2f} "
+                      f"{result['recall']:>7.3f} {result['precision']:>9.3f} "
+                      f"{result['follow_ups_found']:>4}/{result['follow_ups']:<5} {result['check_ms_per_article']:>12.2f} "
                       f"{all_pairs or nan:>11.1f} {(all_pairs / result['rescan_s']) if all_pairs else nan:>7.0f}x "
                       f"{(all_pairs / result['recompute_s']) if all_pairs else nan:>15.0f}x")
+                if result["missed_by_kind"]:
+                    print(f"  missed, by kind of copy: {result['missed_by_kind']}")
             for label, times in (("rescan", rescans), ("re-sign", recomputes)):
                 for (small, t_small), (large, t_large) in zip(zip(sizes, times), list(zip(sizes, times))[1:]):
                     print(f"  {engine}: {label} time({large})/time({small}) = {t_large / t_small:.2f} "
@@ -984,8 +1007,9 @@ def child(args):
     elif kind == "search-fresh":
         result = child_search_fresh(rest[0], int(rest[1]))
     elif kind == "duplicates":
-        path, n, near, seed, all_pairs = rest
-        result = child_duplicates(path, int(n), int(near), int(seed), all_pairs == "1")
+        path, n, near, seed, all_pairs, follow_ups, paragraphs = rest
+        result = child_duplicates(path, int(n), int(near), int(seed), all_pairs == "1", int(follow_ups),
+                                  tuple(int(part) for part in paragraphs.split("-")))
     else:
         sys.exit(f"unknown child benchmark {kind}")
     print(json.dumps(result))
@@ -1010,6 +1034,9 @@ def main():
     dup.add_argument("--sizes", default="5000,20000,100000")
     dup.add_argument("--db", default="sqlite,postgres")
     dup.add_argument("--near-share", type=float, default=0.05)
+    dup.add_argument("--follow-up-share", type=float, default=0.02,
+                     help="different stories reusing an earlier one's photo and a paragraph, which must stay apart")
+    dup.add_argument("--paragraphs", default="4-18", help="paragraphs per article, MIN-MAX (2-5 for wire briefs)")
     dup.add_argument("--all-pairs-max", type=int, default=5000,
                      help="also time exact all-pairs comparison for corpora up to this size")
     dup.set_defaults(func=bench_duplicates)

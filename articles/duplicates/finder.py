@@ -1,9 +1,11 @@
 """Finding duplicate articles, images and tags.
 
-Articles: MinHash signatures with LSH band keys stored in an indexed table
-(articles.duplicates.minhash holds the maths). Checking new articles against
-everything stored is one indexed look-up of their band keys, never a
-comparison with every stored article. Images: the same normalised caption
+Articles: MinHash signatures with LSH band keys, and a key per paragraph,
+stored in an indexed table (articles.duplicates.minhash holds the maths).
+Checking new articles against everything stored is one indexed look-up of
+their keys, never a comparison with every stored article; each pair found
+is then judged on the signals an editor uses (bodies, how much of the
+shorter text the longer holds, headlines, photos), and the queue shows them. Images: the same normalised caption
 and credit, the same file bytes, or a near-identical perceptual hash,
 found through indexed columns and ImageBand keys. Tags:
 names equal once case, accents, punctuation and spacing are folded.
@@ -26,7 +28,7 @@ from django.db.models import Count, Q
 from articles.core.bulk import chunked, insert_rows
 from articles.duplicates import minhash
 from articles.models import (
-    Article, ArticleBand, ArticleSignature, DuplicateCandidate, ImageBand, Tag, paragraphs_from_body,
+    Article, ArticleBand, ArticleImage, ArticleSignature, DuplicateCandidate, ImageBand, Tag, paragraphs_from_body,
 )
 from articles.core.text import normalize_for_matching, normalized_parts
 from media.hashing import hash_bands, is_same_picture
@@ -46,34 +48,37 @@ KEY_CHUNK = 900
 # --- articles ------------------------------------------------------------------
 
 
-def article_signature(title, paragraphs):
-    """The MinHash signature the importer computes, for stored text."""
-    return minhash.signature_of_normalized(normalized_parts(title, paragraphs))
+# Part of every text hash: a change to what a print holds (its keys, its
+# size) makes the next rescan sign every article again.
+PRINT_SCHEME = "2"
+
+
+def article_print(title, paragraphs):
+    """The MinHash print the importer computes (signature, index keys, size), for stored text."""
+    return minhash.text_print(normalized_parts(title, paragraphs))
 
 
 def text_hash(title, body):
-    """Identifies the text a signature was computed from (title and stored body)."""
-    return hashlib.sha1(f"{title}\x00{body}".encode()).hexdigest()
+    """Identifies the text a print was computed from (title and stored body) and how."""
+    return hashlib.sha1(f"{PRINT_SCHEME}\x00{title}\x00{body}".encode()).hexdigest()
 
 
-def article_signatures_store(*, signatures, keys=None, hashes=None, replace=True):
-    """Store signatures and band keys for {article_id: signature}.
+def article_prints_store(*, prints, hashes=None, replace=True):
+    """Store {article_id: TextPrint} as signature rows and index keys.
 
-    keys: {article_id: band keys} when already computed; hashes:
-    {article_id: text_hash}. replace=False skips deleting old rows, for
-    articles that have none yet.
+    hashes: {article_id: text_hash}. replace=False skips deleting old rows,
+    for articles that have none yet.
     """
-    ids = list(signatures)
-    keys = keys or {article_id: minhash.band_keys(sig) for article_id, sig in signatures.items()}
+    ids = list(prints)
     hashes = hashes or {}
     if replace:
         ArticleSignature.objects.filter(article_id__in=ids).delete()
         ArticleBand.objects.filter(article_id__in=ids).delete()
-    insert_rows(ArticleSignature, ["article", "signature", "text_hash"],
-                [(article_id, minhash.signature_to_bytes(sig), hashes.get(article_id, ""))
-                 for article_id, sig in signatures.items()])
+    insert_rows(ArticleSignature, ["article", "signature", "shingles", "text_hash"],
+                [(article_id, minhash.signature_to_bytes(found.signature), found.size, hashes.get(article_id, ""))
+                 for article_id, found in prints.items()])
     insert_rows(ArticleBand, ["article", "key"],
-                [(article_id, key) for article_id in ids for key in keys[article_id]])
+                [(article_id, key) for article_id, found in prints.items() for key in found.keys])
 
 
 def stored_band_owners(keys):
@@ -98,26 +103,26 @@ def stored_band_owners(keys):
             yield from cursor.fetchall()
 
 
-def stored_signatures(article_ids):
+def stored_prints(article_ids):
+    """{article_id: (signature, size)} of stored articles."""
     found = {}
     for chunk in chunked(article_ids, KEY_CHUNK):
-        for article_id, data in ArticleSignature.objects.filter(article_id__in=chunk).values_list(
-            "article_id", "signature"
+        for article_id, data, size in ArticleSignature.objects.filter(article_id__in=chunk).values_list(
+            "article_id", "signature", "shingles"
         ):
-            found[article_id] = minhash.signature_from_bytes(bytes(data))
+            found[article_id] = (minhash.signature_from_bytes(bytes(data)), size)
     return found
 
 
-def article_candidates_for(*, signatures, keys):
-    """Near-duplicate pairs among {article_id: signature} and with stored articles.
+def article_candidates_for(*, prints):
+    """Copies among {article_id: TextPrint} and with stored articles.
 
-    keys: {article_id: band keys}. Returns [(low_id, high_id, score)] with
-    scores at or above THRESHOLD.
+    Returns [(low_id, high_id, Verdict)].
     """
-    new_ids = set(signatures)
+    new_ids = set(prints)
     key_owner = defaultdict(list)
-    for article_id, article_keys in keys.items():
-        for key in article_keys:
+    for article_id, found in prints.items():
+        for key in found.keys:
             key_owner[key].append(article_id)
     # Stored articles join the batch's buckets: pairs within the batch and
     # with the archive, under the rescan's rule for oversized buckets.
@@ -128,46 +133,76 @@ def article_candidates_for(*, signatures, keys):
     if not pairs:
         return []
     other_ids = {i for pair in pairs for i in pair} - new_ids
-    known = dict(signatures)
-    known.update(stored_signatures(other_ids))
-    return scored_pairs(pairs, known)
+    known = {article_id: (found.signature, found.size) for article_id, found in prints.items()}
+    known.update(stored_prints(other_ids))
+    return judged_pairs(pairs, known)
 
 
-def scored_pairs(pairs, signatures):
+def _headlines_and_photos(article_ids):
+    """Normalised headlines and the photos (ids and caption keys) of articles, for judging pairs."""
+    headlines, photos = {}, defaultdict(set)
+    for chunk in chunked(article_ids, KEY_CHUNK):
+        for article_id, title in Article.objects.filter(pk__in=chunk).values_list("id", "title"):
+            headlines[article_id] = normalize_for_matching(title)
+        for article_id, image_id, key in ArticleImage.objects.filter(article_id__in=chunk).values_list(
+            "article_id", "image_id", "image__caption_key"
+        ):
+            photos[article_id].add(image_id)
+            if key:
+                photos[article_id].add(key)
+    return headlines, photos
+
+
+def judged_pairs(pairs, known):
+    """[(low_id, high_id, Verdict)] of candidate pairs that are copies of one story.
+
+    known: {article_id: (signature, size)}. The headlines and photos of the
+    articles involved are read in two queries.
+    """
+    pairs = [(a, b) for a, b in pairs if a in known and b in known]
+    headlines, photos = _headlines_and_photos({i for pair in pairs for i in pair})
     result = []
     for a, b in pairs:
-        if a in signatures and b in signatures:
-            score = minhash.estimate_similarity(signatures[a], signatures[b])
-            if score >= minhash.THRESHOLD:
-                result.append((a, b, score))
+        (sig_a, size_a), (sig_b, size_b) = known[a], known[b]
+        found = minhash.verdict(
+            body=minhash.estimate_similarity(sig_a, sig_b), size_a=size_a, size_b=size_b,
+            headline=minhash.headline_similarity(headlines.get(a, ""), headlines.get(b, "")),
+            same_photo=bool(photos.get(a, set()) & photos.get(b, set())),
+        )
+        if found is not None:
+            result.append((a, b, found))
     return result
 
 
 def candidates_record(kind, pairs, reason=""):
-    """Store [(low_id, high_id, score)] as open candidates; known pairs keep their status."""
+    """Store [(low_id, high_id, score or Verdict)] as open candidates; known pairs keep their status."""
     DuplicateCandidate.objects.bulk_create(
-        [DuplicateCandidate(kind=kind, score=min(max(score, 0.0), 1.0), reason=reason,
+        [DuplicateCandidate(kind=kind, score=min(max(_score(found), 0.0), 1.0),
+                            reason=found.explain() if isinstance(found, minhash.Verdict) else reason,
                             **{f"{kind}_a_id": a, f"{kind}_b_id": b})
-         for a, b, score in pairs],
+         for a, b, found in pairs],
         ignore_conflicts=True,
     )
 
 
-def articles_check(*, signatures, keys, hashes=None):
-    """At import: record near-duplicate candidates of new articles, then store
-    their signatures and band keys ({article_id: ...} each). Returns the
-    number of pairs found.
+def _score(found):
+    return found.score if isinstance(found, minhash.Verdict) else found
+
+
+def articles_check(*, prints, hashes=None):
+    """At import: record the copies among new articles ({article_id: TextPrint})
+    and stored ones, then store their prints. Returns the number of pairs found.
     """
-    pairs = article_candidates_for(signatures=signatures, keys=keys)
-    article_signatures_store(signatures=signatures, keys=keys, hashes=hashes, replace=False)
-    candidates_record(DuplicateCandidate.Kind.ARTICLE, pairs, "similar text")
+    pairs = article_candidates_for(prints=prints)
+    article_prints_store(prints=prints, hashes=hashes, replace=False)
+    candidates_record(DuplicateCandidate.Kind.ARTICLE, pairs)
     return len(pairs)
 
 
 def article_check(*, article):
-    """For one article an editor just wrote: sign it again and record the stored articles it nearly duplicates.
+    """For one article an editor just wrote: sign it again and record the stored articles it copies or is copied by.
 
-    The same look-up as at import (its band keys against the index), so a
+    The same look-up as at import (its keys against the index), so a
     pasted copy is found at once rather than at the next rescan. Returns
     the number of pairs found.
     """
@@ -175,9 +210,8 @@ def article_check(*, article):
     ArticleBand.objects.filter(article_id=article.pk).delete()
     if article.status == Article.Status.MERGED:
         return 0
-    signature = article_signature(article.title, paragraphs_from_body(article.body))
-    return articles_check(signatures={article.pk: signature}, keys={article.pk: minhash.band_keys(signature)},
-                          hashes={article.pk: text_hash(article.title, article.body)})
+    found = article_print(article.title, paragraphs_from_body(article.body))
+    return articles_check(prints={article.pk: found}, hashes={article.pk: text_hash(article.title, article.body)})
 
 
 @transaction.atomic
@@ -198,7 +232,7 @@ def articles_rescan(*, recompute=False):
     batch, hashes = {}, {}
 
     def flush():
-        article_signatures_store(signatures=batch, hashes=hashes, replace=True)
+        article_prints_store(prints=batch, hashes=hashes, replace=True)
         batch.clear()
         hashes.clear()
 
@@ -207,7 +241,7 @@ def articles_rescan(*, recompute=False):
         if stored.get(article_id) == current:
             continue
         hashes[article_id] = current
-        batch[article_id] = article_signature(title, paragraphs_from_body(body))
+        batch[article_id] = article_print(title, paragraphs_from_body(body))
         signatures_written += 1
         if len(batch) == SCAN_CHUNK:
             flush()
@@ -220,8 +254,8 @@ def articles_rescan(*, recompute=False):
         groups[key].append(article_id)
     pairs = minhash.pairs_in_buckets(groups.values(), max_size=MAX_BUCKET)
     involved = {i for pair in pairs for i in pair}
-    found = scored_pairs(pairs, stored_signatures(involved))
-    candidates_record(DuplicateCandidate.Kind.ARTICLE, found, "similar text")
+    found = judged_pairs(pairs, stored_prints(involved))
+    candidates_record(DuplicateCandidate.Kind.ARTICLE, found)
     return signatures_written, len(found)
 
 

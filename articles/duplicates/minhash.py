@@ -23,6 +23,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from itertools import combinations
+from typing import NamedTuple
 
 import numpy as np
 
@@ -33,6 +34,14 @@ NUM_PERM = 128
 BANDS = 32
 ROWS = 4
 THRESHOLD = 0.4
+# A paragraph this long is a fact of its story, not a stock line.
+PARAGRAPH_MIN_WORDS = 8
+# Shorter headlines ("Live updates", "In brief") are labels, not stories.
+HEADLINE_MIN_WORDS = 4
+# "Nearly all of the shorter text" needs enough text to mean something.
+MIN_SHARED_SHINGLES = 40
+# A wire brief: up to about 200 words.
+SHORT_STORY_SHINGLES = 200
 
 _EMPTY = np.uint32(0xFFFFFFFF)  # an empty text's signature; matches nothing
 _KEY_MASK = np.uint64((1 << 63) - 1)  # non-negative, fits a signed BIGINT
@@ -55,6 +64,9 @@ _POSITION = np.array([_param("position", i) | 1 for i in range(_MAX_SHINGLE_SIZE
 # Band key = FNV-style mix of the band's rows, salted per band.
 _BAND_SALT = np.array([_param("band", i) for i in range(BANDS)], dtype=np.uint64)
 _MIX = np.uint64(0x100000001B3)
+
+_PARAGRAPH_SALT = "newsroom-paragraph:"
+_HEADLINE_SALT = "newsroom-headline:"
 
 _word_hashes: dict[str, int] = {}
 # Bounded: distinct words (numbers, names) grow with the corpus, memory must not.
@@ -119,6 +131,114 @@ def _shingle_hashes(parts: list[str], k: int) -> np.ndarray:
     for offset in range(1, k):
         combined += hashes[offset:offset + count] * _POSITION[offset]
     return combined
+
+
+class TextPrint(NamedTuple):
+    """What the finder keeps of a text: its signature, its index keys, its number of distinct shingles."""
+
+    signature: np.ndarray
+    keys: list[int]
+    size: int
+
+
+def text_print(parts: list[str]) -> TextPrint:
+    """The print of a text normalised by ``normalized_parts`` (headline first)."""
+    hashes = _shingle_hashes(parts, SHINGLE_SIZE)
+    distinct = hashes if hashes.size <= 1 else np.unique(hashes)
+    sig = signature(distinct)
+    return TextPrint(sig, band_keys(sig) + headline_keys(parts[0]) + paragraph_keys(parts), int(distinct.size))
+
+
+def headline_keys(headline: str) -> list[int]:
+    """Keys that two headlines share when they differ by at most one word.
+
+    The headline itself, and the headline with each word left out in turn:
+    a word changed at position i leaves both without word i equal, a word
+    added leaves the longer one without it equal to the shorter. Two short
+    pieces under one headline meet here even when they share too little
+    text for a band.
+    """
+    words = headline.split()
+    if len(words) < HEADLINE_MIN_WORDS:
+        return []
+    variants = {" ".join(words)} | {" ".join(words[:i] + words[i + 1:]) for i in range(len(words))}
+    return sorted(_hash64(_HEADLINE_SALT + variant) & int(_KEY_MASK) for variant in variants)
+
+
+def paragraph_keys(parts: list[str]) -> list[int]:
+    """One key per distinct body paragraph of PARAGRAPH_MIN_WORDS words or more.
+
+    Where the shingles of two short stories are too few to meet in a band
+    (a brief and its update share a paragraph or two, not half their
+    text), a paragraph they share exactly still brings them together.
+    """
+    return sorted({_hash64(_PARAGRAPH_SALT + part) & int(_KEY_MASK)
+                   for part in parts[1:] if len(part.split()) >= PARAGRAPH_MIN_WORDS})
+
+
+def headline_similarity(title_a: str, title_b: str) -> float:
+    """Share of words two normalised headlines have in common (Jaccard of their word sets)."""
+    return jaccard(set(title_a.split()), set(title_b.split()))
+
+
+def containment(similarity: float, size_a: int, size_b: int) -> float:
+    """Estimated share of the shorter text's shingles found in the longer one.
+
+    From the Jaccard similarity J and the set sizes: the intersection is
+    J(|A| + |B|) / (1 + J).
+    """
+    if not size_a or not size_b:
+        return 0.0
+    shared = similarity * (size_a + size_b) / (1 + similarity)
+    return min(1.0, shared / min(size_a, size_b))
+
+
+class Verdict(NamedTuple):
+    """Why two articles look like one story: each signal from 0 to 1, and the score shown."""
+
+    score: float
+    body: float
+    contained: float
+    headline: float
+    same_photo: bool
+
+    def explain(self) -> str:
+        """The signals an editor reads in the queue, strongest first."""
+        parts = [f"body {self.body:.0%} alike", f"{self.contained:.0%} of the shorter text in the longer",
+                 f"headline {self.headline:.0%} alike"]
+        if self.same_photo:
+            parts.append("same photo")
+        return " · ".join(parts)
+
+
+def verdict(*, body: float, size_a: int, size_b: int, headline: float, same_photo: bool) -> Verdict | None:
+    """Whether two texts are copies of one story, by the signals an editor uses; None if not.
+
+    - bodies alike (Jaccard >= THRESHOLD): the long-story rule;
+    - most of the shorter text in the longer, with headlines alike: a short
+      story republished as an update (a paragraph rewritten, one added);
+    - nearly all the shorter text in the longer: a brief expanded into a story;
+    - the same headline, give or take a word, with some of the text; or
+      headlines alike with the same photo and a good share of the text.
+    A shared photo, a topic's stock paragraph or a similar headline alone is
+    never enough: follow-ups reuse all three.
+    """
+    contained = containment(body, size_a, size_b)
+    shared = contained * min(size_a, size_b)
+    # A long text's share of a topic's stock sentences can reach a fifth of
+    # it; its copies are alike in body anyway. The low bars are for briefs.
+    floor = 0.0 if min(size_a, size_b) <= SHORT_STORY_SHINGLES else 0.35
+    copied = (
+        body >= THRESHOLD
+        or (contained >= 0.35 and headline >= 0.6)
+        or (contained >= 0.85 and shared >= MIN_SHARED_SHINGLES)
+        or (contained >= max(0.2, floor) and headline >= 0.8)
+        or (contained >= max(0.2, floor) and headline >= 0.7 and same_photo)
+    )
+    if not copied:
+        return None
+    score = max(body, min(1.0, (contained + headline) / 2))
+    return Verdict(score, body, contained, headline, same_photo)
 
 
 def shingles(title: str, paragraphs: Iterable[str], *, k: int = SHINGLE_SIZE) -> set[int]:

@@ -72,8 +72,7 @@ class ArticleRecord:
     source: str = ""
     # Filled by prepare_record(), ahead of the database writes.
     fingerprint: str = ""
-    signature: object = None
-    band_keys: list[int] = field(default_factory=list)
+    text_print: object = None  # minhash.TextPrint
     wanted_slug: str = ""
     matched_tag_ids: set[int] = field(default_factory=set)
     warnings: list[str] = field(default_factory=list)
@@ -105,15 +104,13 @@ def text_records(stream, *, encoding: str) -> Iterator[ArticleRecord]:
 
 
 def prepare_record(record: ArticleRecord, vocabulary: Vocabulary | None = None) -> ArticleRecord:
-    """Compute what writing needs: fingerprint, MinHash signature, band and
-    caption keys, the slug wanted and, given a vocabulary, the tags its text names."""
+    """Compute what writing needs: fingerprint, MinHash print, caption keys, the slug wanted and, given a vocabulary, the tags its text names."""
     if record.error is None:
         record.error = length_error(record)
     if record.error is None:
         parts = normalized_parts(record.title, record.paragraphs)
         record.fingerprint = fingerprint_of_normalized(parts)
-        record.signature = minhash.signature_of_normalized(parts)
-        record.band_keys = minhash.band_keys(record.signature)
+        record.text_print = minhash.text_print(parts)
         for image in record.images:
             image.key = caption_key(image.caption, image.credit)
         record.wanted_slug = base_slug(record)

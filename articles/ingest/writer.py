@@ -205,8 +205,7 @@ class Importer:
         self.record_history(articles, new)
         # Near-duplicates against stored articles and within this dump.
         self.report.duplicate_candidates += articles_check(
-            signatures={articles[fp]: new[fp].signature for fp in articles},
-            keys={articles[fp]: new[fp].band_keys for fp in articles},
+            prints={articles[fp]: new[fp].text_print for fp in articles},
             hashes={articles[fp]: text_hash(new[fp].title, body_from_paragraphs(new[fp].paragraphs))
                     for fp in articles},
         )

@@ -110,10 +110,13 @@ def test_rescan_finds_the_same_pairs_and_keeps_dismissed_ones_dismissed():
     assert DuplicateCandidate.objects.get(kind="article").status == "dismissed"
 
 
-def test_band_keys_are_stored_so_new_articles_are_checked_by_index_lookups(tmp_path):
+def test_band_and_paragraph_keys_are_stored_so_new_articles_are_checked_by_index_lookups(tmp_path):
     run_import(dump(article_text("Factions set up operations room", BODY), tmp_path))
     article = Article.objects.get()
-    assert ArticleBand.objects.filter(article=article).count() == 32
+    # 32 bands of the signature, the headline and it without each of its
+    # five words, and one key for each of the five paragraphs.
+    assert ArticleBand.objects.filter(article=article).count() == 32 + 6 + 5
+    assert article.signature.shingles > 0
 
 
 def test_tags_spelled_differently_are_candidates():
@@ -301,11 +304,11 @@ def test_rescan_re_signs_only_articles_whose_text_changed(tmp_path):
 
 def test_the_rescan_signs_text_exactly_as_the_importer_does():
     from articles.duplicates import minhash
-    from articles.duplicates.finder import article_signature
+    from articles.duplicates.finder import article_print
     from articles.core.text import normalized_parts
 
     title, paragraphs = "Floods in Basra", ["Water covered the streets, and the streets flooded again.", "Again."]
-    signature = article_signature(title, paragraphs)
+    signature = article_print(title, paragraphs).signature
     assert (signature == minhash.signature_of_normalized(normalized_parts(title, paragraphs))).all()
     # The same minima as from the distinct shingles, which the signatures stored before were made from.
     assert (signature == minhash.signature(minhash.shingle_array(title, paragraphs))).all()

@@ -13,6 +13,7 @@ from devtools.dumpgen import (
     CREDITS,
     EXACT,
     NEAR_DUPLICATE_KINDS,
+    UPDATE,
     Article,
     article_at,
     dump_articles,
@@ -776,7 +777,9 @@ def test_near_duplicates_stay_clearly_similar_and_differ():
         for kind in NEAR_DUPLICATE_KINDS:
             copy = near_duplicate(original, kind, rng)
             assert copy != original
-            assert _jaccard(original, copy) > 0.5
+            # An update rewrites a paragraph and adds one: in a short story
+            # that is most of the text, which is why the finder also reads headlines.
+            assert _jaccard(original, copy) > (0.25 if kind == UPDATE else 0.45)
             shared = set(original.paragraphs) & set(copy.paragraphs)
             assert len(shared) >= len(original.paragraphs) // 2
 
