@@ -1,6 +1,6 @@
 """The duplicates queue as editors and `find_duplicates` read it."""
 
-from articles.models import DuplicateCandidate
+from articles.models import Article, DuplicateCandidate
 
 
 def duplicate_candidates(*, status=None, kind=None):
@@ -27,3 +27,30 @@ def duplicate_candidates_as_dicts(*, status=None):
         }
         for candidate in duplicate_candidates(status=status).iterator(chunk_size=1000)
     ]
+
+
+def survivor_suggest(candidate):
+    """(survivor id, why): the one of a pair an editor would keep.
+
+    Articles: the published one, then the newest (an update supersedes its
+    earlier version), then the longest; images and tags: the older one,
+    whose address and uses came first.
+    """
+    first, second = candidate.pair
+    if candidate.kind != DuplicateCandidate.Kind.ARTICLE:
+        return min(first.pk, second.pk), "the older of the two"
+
+    def rank(article):
+        published = article.status == Article.Status.PUBLISHED
+        return (published, article.published_at or article.created_at, len(article.body), -article.pk)
+
+    keep, other = sorted((first, second), key=rank, reverse=True)
+    if (keep.status == Article.Status.PUBLISHED) != (other.status == Article.Status.PUBLISHED):
+        why = "the published one"
+    elif (keep.published_at or keep.created_at) != (other.published_at or other.created_at):
+        why = "the newer one, as an update supersedes what it updates"
+    elif len(keep.body) != len(other.body):
+        why = "the longer one"
+    else:
+        why = "the older of the two"
+    return keep.pk, why

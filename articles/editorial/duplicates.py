@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from articles.core.comparison import paragraph_diff
 from articles.duplicates.merging import MergeError, candidate_merge, candidates_dismiss
 from articles.models import Article, DuplicateCandidate
-from articles.duplicates.selectors import duplicate_candidates
+from articles.duplicates.selectors import duplicate_candidates, survivor_suggest
 from articles.selectors import with_images_and_tags
 
 MERGE_PERMISSION = "articles.merge_duplicates"
@@ -124,7 +124,10 @@ class DuplicateCandidateAdmin(admin.ModelAdmin):
         return self._candidate(request, pk)
 
     def _context(self, request, candidate, **extra):
+        suggested, why = survivor_suggest(candidate)
         return {
+            "suggested_survivor": suggested,
+            "suggested_because": why,
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "candidate": candidate,
@@ -173,7 +176,8 @@ class DuplicateCandidateAdmin(admin.ModelAdmin):
             messages.error(request, str(error))
             return HttpResponseRedirect(reverse("admin:articles_duplicatecandidate_changelist"))
         # Article and tag names come isolated (<bdi>): right-to-left text cannot reorder the sentence.
-        messages.success(request, format_html("Merged “{}” into “{}”.", merged, survivor))
+        messages.success(request, format_html("Merged #{} “{}” into #{} “{}”.", merged.pk, merged, survivor.pk,
+                                              survivor))
         return HttpResponseRedirect(reverse("admin:articles_duplicatecandidate_changelist"))
 
     def dismiss_view(self, request, pk):
@@ -190,20 +194,22 @@ class DuplicateCandidateAdmin(admin.ModelAdmin):
 
     # --- bulk actions -----------------------------------------------------------
 
-    @admin.action(description="Merge selected pairs (keep the older of each)", permissions=["merge"])
+    @admin.action(description="Merge selected pairs (keep the one an editor would keep)", permissions=["merge"])
     def merge_selected(self, request, queryset):
         queryset = queryset.filter(status=DuplicateCandidate.Status.OPEN)
         if request.POST.get("confirm") != "yes":
             return TemplateResponse(request, "admin/articles/duplicatecandidate/bulk_confirm.html", {
                 **self.admin_site.each_context(request), "opts": self.model._meta,
                 "title": "Merge the selected pairs?", "candidates": list(queryset), "action": "merge_selected",
-                "explanation": "In each pair the older item (lower id) is kept and the other is merged into it.",
+                "explanation": "In each pair the published article is kept, else the newer, else the longer "
+                               "(for photos and tags, the older), and the other is merged into it.",
             })
         merged, failed = 0, []
         for candidate in queryset:
             try:
-                candidate_merge(candidate=candidate, survivor_id=min(candidate.pair_ids), user=request.user,
-                                reason="bulk merge")
+                survivor_id, why = survivor_suggest(candidate)
+                candidate_merge(candidate=candidate, survivor_id=survivor_id, user=request.user,
+                                reason=f"bulk merge, keeping {why}")
                 merged += 1
             except MergeError as error:
                 failed.append(str(error))

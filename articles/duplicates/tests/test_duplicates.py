@@ -255,13 +255,44 @@ def test_bulk_dismiss_asks_for_confirmation_then_dismisses(client, pair):
     assert pair.status == "dismissed"
 
 
-def test_bulk_merge_keeps_the_older_of_each_pair(client, pair):
+def test_bulk_merge_keeps_what_an_editor_would_keep_in_each_pair(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    brief = make_article(title="Floods in Basra", paragraphs=BODY[:2], published_at=now - timedelta(hours=5))
+    update = make_article(title="Floods in Basra: update", paragraphs=BODY, published_at=now - timedelta(hours=1))
+    live = make_article(title="Fires in Mosul", paragraphs=OTHER_BODY, published_at=now - timedelta(days=2))
+    draft = make_article(title="Fires in Mosul (draft)", paragraphs=OTHER_BODY, status=Article.Status.DRAFT)
+    newer = DuplicateCandidate.objects.create(kind="article", article_a=brief, article_b=update, score=0.8)
+    published = DuplicateCandidate.objects.create(kind="article", article_a=live, article_b=draft, score=0.8)
     client.force_login(make_editor())
     url = reverse("admin:articles_duplicatecandidate_changelist")
-    client.post(url, {"action": "merge_selected", "_selected_action": [pair.pk], "confirm": "yes"})
+    client.post(url, {"action": "merge_selected", "_selected_action": [newer.pk, published.pk], "confirm": "yes"})
+    brief.refresh_from_db()
+    draft.refresh_from_db()
+    # The update supersedes the brief; a published article beats a newer draft.
+    assert brief.merged_into_id == update.pk
+    assert draft.merged_into_id == live.pk
+
+
+def test_the_compare_page_suggests_the_survivor_and_says_why(client, pair):
+    client.force_login(make_editor())
     a, b = pair.pair
-    b.refresh_from_db()
-    assert b.merged_into_id == a.pk
+    html = client.get(reverse("admin:articles_duplicatecandidate_compare", args=[pair.pk])).content.decode()
+    # Both published; a is the newer (the factory dates later articles earlier).
+    assert f"suggested: #{a.pk}, the newer one" in html
+    assert f'value="{a.pk}" required checked' in html
+
+
+def test_a_merge_message_names_both_articles_by_id_and_headline(client, pair):
+    client.force_login(make_editor())
+    a, b = pair.pair
+    response = client.post(reverse("admin:articles_duplicatecandidate_merge", args=[pair.pk]),
+                           {"survivor": a.pk, "confirm": "yes"}, follow=True)
+    message = [str(m) for m in response.context["messages"]][0]
+    assert f"#{b.pk}" in message and f"#{a.pk}" in message and "joint" in message and "<b>" not in message
 
 
 def test_an_editor_uploading_a_known_photo_is_warned_and_a_candidate_is_recorded(client):
