@@ -460,6 +460,7 @@ class ArticleVersion(models.Model):
         UNPUBLISHED = "unpublished", "Unpublished"
         DELETED = "deleted", "Deleted"
         RECOVERED = "recovered", "Recovered"
+        UNMERGED = "unmerged", "Merge undone"
 
     article_id = models.BigIntegerField(db_index=True)
     number = models.PositiveIntegerField(help_text="The article's version number this state had.")
@@ -587,6 +588,7 @@ class DuplicateCandidate(models.Model):
         OPEN = "open", "Open"
         DISMISSED = "dismissed", "Not duplicates"
         MERGED = "merged", "Merged"
+        FOLDED = "folded", "Folded into another pair by a merge"
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     score = models.FloatField(help_text="Similarity from 0 to 1.")
@@ -602,6 +604,10 @@ class DuplicateCandidate(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    successor = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The pair this one continues as, after a merge replaced one of its two articles.",
     )
 
     class Meta:
@@ -645,6 +651,40 @@ class DuplicateCandidate(models.Model):
     @property
     def pair_ids(self):
         return getattr(self, f"{self.kind}_a_id"), getattr(self, f"{self.kind}_b_id")
+
+
+class ArticleMerge(models.Model):
+    """One article merged into another, with what the merge changed: what undoing it puts back."""
+
+    survivor = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    merged = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    merged_status = models.CharField(max_length=10, choices=Article.Status.choices,
+                                     help_text="The merged article's status before the merge.")
+    added_tags = models.JSONField(default=list, help_text="Ids of the tags the survivor gained.")
+    added_images = models.JSONField(default=list, help_text="Ids of the photos the survivor gained.")
+    added_paragraphs = models.JSONField(default=list, help_text="Paragraphs taken into the survivor's body.")
+    redirected = models.JSONField(
+        default=list, help_text="Articles merged earlier into the merged one, which now lead to the survivor.")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(survivor=models.F("merged")),
+                                   name="articles_merge_not_into_itself"),
+            # One live merge per merged article: an undone one may be followed by another.
+            models.UniqueConstraint(fields=["merged"], condition=models.Q(undone_at__isnull=True),
+                                    name="articles_merge_one_live_per_article"),
+        ]
+
+    def __str__(self):
+        return f"article {self.merged_id} merged into {self.survivor_id}"
 
 
 class ArticleSearchDocument(models.Model):

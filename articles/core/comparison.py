@@ -113,3 +113,26 @@ def paragraph_diff_summary(rows: list[Row]) -> str:
     number, word = parts[0].split()
     parts[0] = f"{number} paragraph{'' if number == '1' else 's'} {word}"
     return ", ".join(parts)
+
+
+def paragraphs_taken(into: list[str], source: list[str], chosen: list[int]) -> list[str]:
+    """`into` with the paragraphs of `source` at indexes `chosen` added where they stood.
+
+    Each goes after the nearest paragraph before it in `source` that `into`
+    also has (or at the start when none precedes it but one follows it; at
+    the end when the two share nothing). Paragraphs `into` already has are
+    not repeated.
+    """
+    result = list(into)
+    for index in sorted(set(chosen)):
+        if not 0 <= index < len(source) or source[index] in result:
+            continue
+        position = None
+        for before in reversed(source[:index]):
+            if before in result:
+                position = result.index(before) + 1
+                break
+        if position is None:
+            position = 0 if any(after in result for after in source[index + 1:]) else len(result)
+        result.insert(position, source[index])
+    return result

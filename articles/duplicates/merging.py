@@ -14,10 +14,12 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from articles.core.signals import content_changed
-from articles.duplicates.finder import image_bands_store
+from articles.duplicates.finder import article_check, image_bands_store
 from articles.history.services import article_history_start, article_version_record
+from articles.core.comparison import paragraphs_taken
 from articles.models import (
-    Article, ArticleBand, ArticleImage, ArticleVersion, DuplicateCandidate, Tag, TagAddress, TagAlias, TaggedArticle,
+    Article, ArticleBand, ArticleImage, ArticleMerge, ArticleVersion, DuplicateCandidate, Tag, TagAddress, TagAlias,
+    TaggedArticle, body_from_paragraphs, paragraphs_from_body,
 )
 from media.models import Image
 
@@ -59,30 +61,42 @@ def _resolve(kind, a_id, b_id, status, user):
 
 
 def _move_open_candidates(kind, merged_id, survivor_id):
-    """Open candidates naming the merged item now name the survivor."""
+    """Open candidates naming the merged item continue as pairs naming the survivor.
+
+    The old pair is kept, folded, pointing at its successor: a link to it
+    (a bookmark, an open tab) still leads somewhere. Image and tag rows go
+    with their deleted item.
+    """
     a, b = f"{kind}_a_id", f"{kind}_b_id"
     involved = DuplicateCandidate.objects.filter(
         Q(**{a: merged_id}) | Q(**{b: merged_id}), kind=kind, status=DuplicateCandidate.Status.OPEN,
     ).exclude(**{a: min(merged_id, survivor_id), b: max(merged_id, survivor_id)})
-    moved = []
     for candidate in involved:
         other = candidate.pair_ids[1] if candidate.pair_ids[0] == merged_id else candidate.pair_ids[0]
-        moved.append(DuplicateCandidate(kind=kind, score=candidate.score, reason=candidate.reason,
-                                        **{a: min(other, survivor_id), b: max(other, survivor_id)}))
-    involved.delete()
-    DuplicateCandidate.objects.bulk_create(moved, ignore_conflicts=True)
+        if other == survivor_id:
+            continue
+        successor, _ = DuplicateCandidate.objects.get_or_create(
+            kind=kind, **{a: min(other, survivor_id), b: max(other, survivor_id)},
+            defaults={"score": candidate.score, "reason": candidate.reason},
+        )
+        candidate.status, candidate.successor = DuplicateCandidate.Status.FOLDED, successor
+        candidate.resolved_at = timezone.now()
+        candidate.save(update_fields=["status", "successor", "resolved_at"])
 
 
 # --- articles ------------------------------------------------------------------
 
 
 @transaction.atomic
-def article_merge(*, survivor_id, merged_id, user=None, reason=""):
+def article_merge(*, survivor_id, merged_id, user=None, reason="", paragraphs=(), photos=True):
     """Merge one article into another; return the survivor.
 
-    The survivor gains the merged article's tags and images (no repeats,
-    its own first, order kept). The merged article is kept, hidden, with
-    status "merged" and a pointer to the survivor, so its URL redirects.
+    The survivor gains the merged article's tags and, unless `photos` is
+    False, its images (no repeats, its own first, order kept), and the
+    merged article's paragraphs at the indexes `paragraphs`, placed where
+    they stood. The merged article is kept, hidden, with status "merged"
+    and a pointer to the survivor, so its URL redirects. An ArticleMerge
+    records what changed, for article_merge_undo.
     """
     if survivor_id == merged_id:
         raise MergeError("An article cannot be merged into itself.")
@@ -96,21 +110,26 @@ def article_merge(*, survivor_id, merged_id, user=None, reason=""):
     for article in (survivor, merged):
         article_history_start(article_id=article.pk, number=article.version)
     have = set(TaggedArticle.objects.filter(content_object=survivor).values_list("tag_id", flat=True))
-    TaggedArticle.objects.bulk_create(
-        [TaggedArticle(content_object=survivor, tag_id=tag_id)
-         for tag_id in TaggedArticle.objects.filter(content_object=merged).values_list("tag_id", flat=True)
-         if tag_id not in have],
-    )
+    added_tags = [tag_id for tag_id in TaggedArticle.objects.filter(content_object=merged).values_list(
+        "tag_id", flat=True) if tag_id not in have]
+    TaggedArticle.objects.bulk_create([TaggedArticle(content_object=survivor, tag_id=tag_id) for tag_id in added_tags])
     placed = set(ArticleImage.objects.filter(article=survivor).values_list("image_id", flat=True))
     next_position = _next_position(survivor)
     additions = []
-    for image_id in ArticleImage.objects.filter(article=merged).order_by("position", "id").values_list("image_id", flat=True):
+    theirs = ArticleImage.objects.filter(article=merged).order_by("position", "id").values_list("image_id", flat=True)
+    for image_id in theirs if photos else ():
         if image_id not in placed:
             placed.add(image_id)
             additions.append(ArticleImage(article=survivor, image_id=image_id, position=next_position))
             next_position += 1
     ArticleImage.objects.bulk_create(additions)
+    own = paragraphs_from_body(survivor.body)
+    body = paragraphs_taken(own, paragraphs_from_body(merged.body), list(paragraphs))
+    added_paragraphs = [paragraph for paragraph in body if paragraph not in own]
+    if added_paragraphs:
+        survivor.body = body_from_paragraphs(body)
 
+    merged_status = merged.status
     merged.status = Article.Status.MERGED
     merged.merged_into = survivor
     merged.version += 1
@@ -118,22 +137,102 @@ def article_merge(*, survivor_id, merged_id, user=None, reason=""):
     # The survivor's tags and photos changed: an editor's form opened before
     # the merge must not save over them unseen.
     survivor.version += 1
-    survivor.save(update_fields=["version", "updated_at"])
+    survivor.save(update_fields=["version", "updated_at", "body"])
     # Earlier merges into the merged article now point at the survivor: one redirect hop.
-    Article.objects.filter(merged_into=merged).update(merged_into=survivor)
+    redirected = list(Article.objects.filter(merged_into=merged).values_list("pk", flat=True))
+    Article.objects.filter(pk__in=redirected).update(merged_into=survivor)
+    ArticleMerge.objects.create(
+        survivor=survivor, merged=merged, merged_status=merged_status, added_tags=added_tags,
+        added_images=[placement.image_id for placement in additions], added_paragraphs=added_paragraphs,
+        redirected=redirected, user=user, reason=reason[:500],
+    )
     ArticleBand.objects.filter(article=merged).delete()
     _move_open_candidates(DuplicateCandidate.Kind.ARTICLE, merged.pk, survivor.pk)
     _resolve(DuplicateCandidate.Kind.ARTICLE, survivor.pk, merged.pk, DuplicateCandidate.Status.MERGED, user)
+    if added_paragraphs:
+        article_check(article=survivor)  # its text changed: sign it again
 
     why = f" Reason: {reason}" if reason else ""
-    _log(user, survivor, f"Merged article {merged.pk} (“{merged.title}”) into this one.{why}")
-    _log(user, merged, f"Merged into article {survivor.pk} (“{survivor.title}”).{why}")
-    article_version_record(article=survivor, kind=ArticleVersion.Kind.MERGED, user=user,
-                           reason=f"Article {merged.pk} merged into this one.{why}")
-    article_version_record(article=merged, kind=ArticleVersion.Kind.MERGED, user=user,
-                           reason=f"Merged into article {survivor.pk}.{why}")
+    _record_both(user, ArticleVersion.Kind.MERGED, (
+        survivor, f"Merged article {merged.pk} (“{merged.title}”) into this one.{why}",
+        f"Article {merged.pk} merged into this one.{why}",
+    ), (merged, f"Merged into article {survivor.pk} (“{survivor.title}”).{why}",
+        f"Merged into article {survivor.pk}.{why}"))
     content_changed(sender=Article, articles=[survivor.pk, merged.pk])
     return survivor
+
+
+def _record_both(user, kind, *changes):
+    """For each (article, admin log message, version reason): the log entry and the version."""
+    for article, message, reason in changes:
+        _log(user, article, message)
+    for article, message, reason in changes:
+        article_version_record(article=article, kind=kind, user=user, reason=reason)
+
+
+@transaction.atomic
+def article_merge_undo(*, merge_id, user=None):
+    """Undo a merge: the merged article comes back as it was, with its address, tags and photos.
+
+    The survivor loses what the merge gave it (tags, photos, paragraphs)
+    unless an editor has removed it since; whatever else changed since
+    stays. Refused when the merged article has changed hands since (merged
+    again, or the survivor itself merged). Returns the merged article.
+    """
+    record = ArticleMerge.objects.select_for_update().filter(pk=merge_id).first()
+    if record is None or record.undone_at is not None:
+        raise MergeError("This merge was undone already, or never happened.")
+    rows = _lock(Article, [record.survivor_id, record.merged_id])
+    survivor, merged = rows[record.survivor_id], rows[record.merged_id]
+    if merged.status != Article.Status.MERGED or merged.merged_into_id != survivor.pk:
+        raise MergeError(f"Article {merged.pk} is no longer merged into article {survivor.pk}; nothing changed.")
+    if survivor.status == Article.Status.MERGED:
+        raise MergeError(f"Article {survivor.pk} was itself merged into article {survivor.merged_into_id} since: "
+                         "undo that merge first.")
+    for article in (survivor, merged):
+        article_history_start(article_id=article.pk, number=article.version)
+    TaggedArticle.objects.filter(content_object=survivor, tag_id__in=record.added_tags).delete()
+    ArticleImage.objects.filter(article=survivor, image_id__in=record.added_images).delete()
+    if record.added_paragraphs:
+        taken = set(record.added_paragraphs)
+        survivor.body = body_from_paragraphs([p for p in paragraphs_from_body(survivor.body) if p not in taken])
+    survivor.version += 1
+    survivor.save(update_fields=["version", "updated_at", "body"])
+    merged.status, merged.merged_into = record.merged_status, None
+    merged.version += 1
+    merged.save(update_fields=["status", "merged_into", "version", "updated_at"])
+    Article.objects.filter(pk__in=record.redirected, merged_into=survivor).update(merged_into=merged)
+    record.undone_at, record.undone_by = timezone.now(), user
+    record.save(update_fields=["undone_at", "undone_by"])
+    # The pair goes back to the queue, to be decided again.
+    DuplicateCandidate.objects.filter(
+        kind=DuplicateCandidate.Kind.ARTICLE, article_a_id=min(survivor.pk, merged.pk),
+        article_b_id=max(survivor.pk, merged.pk),
+    ).update(status=DuplicateCandidate.Status.OPEN, resolved_at=None, resolved_by=None)
+    article_check(article=merged)
+    _record_both(user, ArticleVersion.Kind.UNMERGED, (
+        survivor, f"Undid the merge of article {merged.pk} (“{merged.title}”) into this one.",
+        f"Merge of article {merged.pk} undone.",
+    ), (merged, f"Merge into article {survivor.pk} undone: the article is back.",
+        f"Merge into article {survivor.pk} undone."))
+    content_changed(sender=Article, articles=[survivor.pk, merged.pk, *record.redirected])
+    return merged
+
+
+@transaction.atomic
+def cluster_merge(*, survivor_id, merged_ids, user=None, reason="", paragraphs=None, photos=True):
+    """Merge every article of a story into the survivor, all or nothing; return the ArticleMerge records.
+
+    paragraphs: {merged_id: [paragraph indexes]} to take into the survivor.
+    """
+    paragraphs = paragraphs or {}
+    merged_ids = [article_id for article_id in dict.fromkeys(merged_ids) if article_id != survivor_id]
+    if not merged_ids:
+        raise MergeError("Choose at least one article to merge into the one kept.")
+    for merged_id in merged_ids:
+        article_merge(survivor_id=survivor_id, merged_id=merged_id, user=user, reason=reason,
+                      paragraphs=paragraphs.get(merged_id, ()), photos=photos)
+    return list(ArticleMerge.objects.filter(survivor_id=survivor_id, merged_id__in=merged_ids, undone_at__isnull=True))
 
 
 # --- images --------------------------------------------------------------------
@@ -243,6 +342,14 @@ def candidate_merge(*, candidate, survivor_id, user=None, reason=""):
     # article merge marks the pair merged, image and tag merges delete the
     # merged row and the candidate with it.
     return MERGERS[candidate.kind](survivor_id=survivor_id, merged_id=merged_id, user=user, reason=reason)
+
+
+@transaction.atomic
+def candidates_reopen(*, candidates):
+    """Undo "not duplicates": the pairs go back to the queue. Returns how many."""
+    return DuplicateCandidate.objects.filter(
+        pk__in=[c.pk for c in candidates], status=DuplicateCandidate.Status.DISMISSED,
+    ).update(status=DuplicateCandidate.Status.OPEN, resolved_by=None, resolved_at=None)
 
 
 @transaction.atomic

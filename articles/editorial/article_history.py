@@ -8,6 +8,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -24,7 +25,7 @@ from articles.history.services import (
     articles_deleted,
 )
 from articles.history.snapshots import LABELS, describe_changes
-from articles.models import Article, ArticleVersion, paragraphs_from_body
+from articles.models import Article, ArticleMerge, ArticleVersion, paragraphs_from_body
 
 REAPPLY_SALT = "newsroom.article.reapply"
 
@@ -78,7 +79,11 @@ class ArticleHistoryMixin:
 
     def history_view(self, request, object_id, extra_context=None):
         article = self._article_for(request, object_id)
-        context = self._context(request, article, f"History: {article.title}", rows=version_rows(article.pk))
+        # Merges into this article (or of it) that can still be undone, from its history.
+        merges = ArticleMerge.objects.filter(Q(survivor=article) | Q(merged=article), undone_at__isnull=True) \
+            .select_related("survivor", "merged")
+        context = self._context(request, article, f"History: {article.title}", rows=version_rows(article.pk),
+                                merges=merges, can_undo_merges=request.user.has_perm("articles.merge_duplicates"))
         return TemplateResponse(request, "admin/articles/article/history.html", context)
 
     def compare_view(self, request, pk):

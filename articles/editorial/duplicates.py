@@ -15,11 +15,17 @@ from django.utils.html import format_html
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from articles.core.comparison import paragraph_diff
-from articles.duplicates.merging import MergeError, candidate_merge, candidates_dismiss
-from articles.models import Article, DuplicateCandidate
-from articles.duplicates.selectors import duplicate_candidates, survivor_suggest
-from articles.selectors import with_images_and_tags
+from django.core.paginator import Paginator
+from django.middleware.csrf import get_token
+from django.utils.html import format_html_join
+
+from articles.core.comparison import paragraph_diff, word_diff
+from articles.duplicates.merging import (
+    MergeError, article_merge_undo, candidate_merge, candidates_dismiss, candidates_reopen, cluster_merge,
+)
+from articles.models import Article, ArticleMerge, DuplicateCandidate
+from articles.duplicates.selectors import duplicate_candidates, duplicate_stories, survivor_suggest
+from articles.selectors import MAX_MERGE_HOPS, with_images_and_tags
 
 MERGE_PERMISSION = "articles.merge_duplicates"
 
@@ -103,6 +109,13 @@ class DuplicateCandidateAdmin(admin.ModelAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
+            path("stories/", wrap(self.stories_view), name="articles_duplicatecandidate_stories"),
+            path("stories/<int:article_id>/", wrap(self.story_view), name="articles_duplicatecandidate_story"),
+            path("stories/<int:article_id>/merge/", wrap(require_POST(self.story_merge_view)),
+                 name="articles_duplicatecandidate_story_merge"),
+            path("stories/<int:article_id>/dismiss/", wrap(require_POST(self.story_dismiss_view)),
+                 name="articles_duplicatecandidate_story_dismiss"),
+            path("undo/", wrap(require_POST(self.undo_view)), name="articles_duplicatecandidate_undo"),
             path("<int:pk>/compare/", wrap(self.compare_view), name="articles_duplicatecandidate_compare"),
             path("<int:pk>/merge/", wrap(require_POST(self.merge_view)), name="articles_duplicatecandidate_merge"),
             path("<int:pk>/dismiss/", wrap(require_POST(self.dismiss_view)),
@@ -138,11 +151,22 @@ class DuplicateCandidateAdmin(admin.ModelAdmin):
 
     def compare_view(self, request, pk):
         candidate = self._candidate(request, pk)
+        if candidate.status == DuplicateCandidate.Status.FOLDED and candidate.successor_id:
+            successor = candidate
+            for _ in range(MAX_MERGE_HOPS):
+                if successor.successor_id is None:
+                    break
+                successor = successor.successor
+            messages.info(request, f"Pair {candidate.pk} (#{candidate.pair_ids[0]} and #{candidate.pair_ids[1]}) "
+                                   "was folded into this one when one of its articles was merged into another.")
+            return HttpResponseRedirect(reverse("admin:articles_duplicatecandidate_compare", args=[successor.pk]))
         extra = {}
         if candidate.kind == DuplicateCandidate.Kind.ARTICLE:
             left, right = with_images_and_tags(Article.objects.filter(pk__in=candidate.pair_ids)).order_by("pk")
+            headline_left, headline_right = word_diff(left.title, right.title)
             extra = {"left": left, "right": right, "rows": paragraph_diff(left.paragraphs, right.paragraphs),
-                     "left_label": f"#{left.pk}", "right_label": f"#{right.pk}"}
+                     "left_label": f"#{left.pk}", "right_label": f"#{right.pk}",
+                     "headline_left": headline_left, "headline_right": headline_right}
         elif candidate.kind == DuplicateCandidate.Kind.IMAGE:
             left, right = candidate.pair
             extra = {"left": left, "right": right, "left_uses": left.articles.only("id", "title")[:20],
@@ -191,6 +215,175 @@ class DuplicateCandidateAdmin(admin.ModelAdmin):
         else:
             messages.success(request, "Marked as not duplicates; this pair will not be proposed again.")
         return HttpResponseRedirect(reverse("admin:articles_duplicatecandidate_changelist"))
+
+    # --- stories: copies of one story decided together, one click each -------------
+
+    def stories_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        page = Paginator(duplicate_stories(), 25).get_page(request.GET.get("page"))
+        recent = ArticleMerge.objects.filter(undone_at__isnull=True).select_related("survivor", "merged", "user")[:10]
+        return TemplateResponse(request, "admin/articles/duplicatecandidate/stories.html", {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "title": "Duplicate stories",
+            "page": page, "recent_merges": recent, "can_merge": self.has_merge_permission(request),
+        })
+
+    def _story(self, request, article_id):
+        """The open story with this article; a merged article's address leads to its survivor's."""
+        article = get_object_or_404(Article.objects.only("id", "status", "merged_into"), pk=article_id)
+        for _ in range(MAX_MERGE_HOPS):
+            if article.status != Article.Status.MERGED or article.merged_into_id is None:
+                break
+            article = Article.objects.only("id", "status", "merged_into").get(pk=article.merged_into_id)
+        stories = duplicate_stories(containing=article.pk)
+        return article, (stories[0] if stories else None)
+
+    def _next_story(self, request, note=None):
+        """The next undecided story, or the queue when none is left."""
+        if note:
+            messages.success(request, note)
+        stories = duplicate_stories()
+        if not stories:
+            messages.info(request, "No undecided duplicate stories are left.")
+            return HttpResponseRedirect(reverse("admin:articles_duplicatecandidate_stories"))
+        return HttpResponseRedirect(reverse("admin:articles_duplicatecandidate_story", args=[stories[0].key]))
+
+    def story_view(self, request, article_id):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        article, story = self._story(request, article_id)
+        if article.pk != article_id:
+            messages.info(request, f"Article {article_id} was merged into article {article.pk}; this is where "
+                                   "its copies are now.")
+            return HttpResponseRedirect(reverse("admin:articles_duplicatecandidate_story", args=[article.pk]))
+        if story is None:
+            messages.info(request, f"Article {article_id} has no undecided copies.")
+            return self._next_story(request)
+        members = {member.pk: member for member in with_images_and_tags(
+            Article.objects.filter(pk__in=[m.pk for m in story.members])).order_by("pk")}
+        try:
+            keep = members[int(request.GET.get("keep", story.survivor.pk))]
+        except (KeyError, ValueError):
+            keep = members[story.survivor.pk]
+        pairs = {frozenset(pair.pair_ids): pair for pair in story.pairs}
+        others = []
+        for member in members.values():
+            if member.pk == keep.pk:
+                continue
+            headline_keep, headline_other = word_diff(keep.title, member.title)
+            own = set(keep.paragraphs)
+            pair = pairs.get(frozenset((keep.pk, member.pk)))
+            others.append({
+                "article": member, "headline_keep": headline_keep, "headline_other": headline_other,
+                "rows": paragraph_diff(keep.paragraphs, member.paragraphs),
+                "left_label": f"Kept #{keep.pk}", "right_label": f"Copy #{member.pk}",
+                "takeable": [(index, text) for index, text in enumerate(member.paragraphs) if text not in own],
+                "signals": pair.reason if pair else "joined to this story through another copy",
+                "new_photos": [placement.image for placement in member.placements
+                               if placement.image_id not in {p.image_id for p in keep.placements}],
+            })
+        return TemplateResponse(request, "admin/articles/duplicatecandidate/story.html", {
+            **self.admin_site.each_context(request), "opts": self.model._meta,
+            "title": f"Copies of one story: {keep.title}", "story": story, "keep": keep,
+            "suggested": story.survivor, "because": story.because, "others": others,
+            "can_merge": self.has_merge_permission(request), **self._queue_position(story),
+        })
+
+    def _queue_position(self, story):
+        keys = [other.key for other in duplicate_stories()]
+        position = keys.index(story.key) if story.key in keys else 0
+        following = keys[position + 1:] + keys[:position]
+        return {"remaining": len(keys), "position": position + 1, "next_key": following[0] if following else None}
+
+    def _story_to_decide(self, request, article_id):
+        if not self.has_merge_permission(request):
+            raise PermissionDenied
+        article, story = self._story(request, article_id)
+        if story is None or article.pk != article_id:
+            messages.error(request, "This story was decided meanwhile; nothing changed.")
+            return None
+        return story
+
+    def story_merge_view(self, request, article_id):
+        story = self._story_to_decide(request, article_id)
+        if story is None:
+            return self._next_story(request)
+        ids = {member.pk for member in story.members}
+        try:
+            survivor_id = int(request.POST.get("survivor", ""))
+            merged_ids = [int(value) for value in request.POST.getlist("merge")]
+            taken = [tuple(int(part) for part in value.split(":", 1)) for value in request.POST.getlist("take")]
+        except ValueError:
+            survivor_id, merged_ids, taken = None, [], []
+        if survivor_id not in ids or not set(merged_ids) <= ids:
+            messages.error(request, "Choose the article to keep and the copies to merge into it.")
+            return HttpResponseRedirect(reverse("admin:articles_duplicatecandidate_story", args=[article_id]))
+        paragraphs = {}
+        for member_id, index in taken:
+            paragraphs.setdefault(member_id, []).append(index)
+        try:
+            merges = cluster_merge(survivor_id=survivor_id, merged_ids=merged_ids, user=request.user,
+                                   reason=request.POST.get("reason", "").strip()[:500], paragraphs=paragraphs,
+                                   photos=request.POST.get("photos") == "on")
+        except MergeError as error:
+            messages.error(request, str(error))
+            return HttpResponseRedirect(reverse("admin:articles_duplicatecandidate_story", args=[article_id]))
+        return self._next_story(request, note=self._merged_note(request, merges))
+
+    def _merged_note(self, request, merges):
+        """“Merged #3 “…” into #1 “…”.” with an Undo button: the confirmation, after the fact."""
+        survivor = merges[0].survivor
+        names = format_html_join(", ", "#{} “{}”", ((m.merged.pk, m.merged) for m in merges))
+        hidden = format_html_join("", '<input type="hidden" name="merge" value="{}">', ((m.pk,) for m in merges))
+        return format_html(
+            'Merged {} into #{} “{}”. <form method="post" action="{}" class="dup-undo">'
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">{}'
+            '<button type="submit" data-key="u">Undo (u)</button></form>',
+            names, survivor.pk, survivor, reverse("admin:articles_duplicatecandidate_undo"), get_token(request),
+            hidden,
+        )
+
+    def story_dismiss_view(self, request, article_id):
+        story = self._story_to_decide(request, article_id)
+        if story is None:
+            return self._next_story(request)
+        candidates_dismiss(candidates=story.pairs, user=request.user)
+        names = format_html_join(", ", "#{} “{}”", ((m.pk, m) for m in story.members))
+        hidden = format_html_join("", '<input type="hidden" name="pair" value="{}">', ((p.pk,) for p in story.pairs))
+        note = format_html(
+            'Marked {} as not duplicates. <form method="post" action="{}" class="dup-undo">'
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">{}'
+            '<button type="submit" data-key="u">Undo (u)</button></form>',
+            names, reverse("admin:articles_duplicatecandidate_undo"), get_token(request), hidden,
+        )
+        return self._next_story(request, note=note)
+
+    def undo_view(self, request):
+        if not self.has_merge_permission(request):
+            raise PermissionDenied
+        back = None
+        try:
+            merge_ids = [int(value) for value in request.POST.getlist("merge")]
+            pair_ids = [int(value) for value in request.POST.getlist("pair")]
+        except ValueError:
+            merge_ids, pair_ids = [], []
+        for merge_id in sorted(merge_ids, reverse=True):
+            try:
+                merged = article_merge_undo(merge_id=merge_id, user=request.user)
+            except MergeError as error:
+                messages.error(request, str(error))
+                continue
+            back = back or merged.pk
+            messages.success(request, format_html("Undone: #{} “{}” is back as it was.", merged.pk, merged))
+        if pair_ids:
+            reopened = candidates_reopen(candidates=DuplicateCandidate.objects.filter(pk__in=pair_ids))
+            messages.success(request, ngettext("%d pair is back in the queue.", "%d pairs are back in the queue.",
+                                               reopened) % reopened)
+            first = DuplicateCandidate.objects.filter(pk__in=pair_ids).first()
+            back = back or (first and first.pair_ids[0])
+        if back is None:
+            return HttpResponseRedirect(reverse("admin:articles_duplicatecandidate_stories"))
+        return HttpResponseRedirect(reverse("admin:articles_duplicatecandidate_story", args=[back]))
 
     # --- bulk actions -----------------------------------------------------------
 

@@ -282,7 +282,7 @@ def test_the_compare_page_suggests_the_survivor_and_says_why(client, pair):
     a, b = pair.pair
     html = client.get(reverse("admin:articles_duplicatecandidate_compare", args=[pair.pk])).content.decode()
     # Both published; a is the newer (the factory dates later articles earlier).
-    assert f"suggested: #{a.pk}, the newer one" in html
+    assert f"suggested: #{a.pk}, the newest" in html
     assert f'value="{a.pk}" required checked' in html
 
 
