@@ -25,6 +25,7 @@ from articles.editorial.article_form import (
 from articles.editorial.article_history import ArticleHistoryMixin, headline, presence_message
 from articles.editorial.images import image_preview
 from articles.editorial.presence import presence_leave, presence_mark
+from articles.editorial.tags import apply_vocabulary
 from articles.editorial.publishing import (
     DRAFT, MERGED, PUBLISHED, STATES, PublicationStateFilter, publication_state, publish_now, schedule, unpublish,
 )
@@ -130,7 +131,7 @@ class ArticleAdmin(ArticleHistoryMixin, admin.ModelAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     inlines = [ArticleImageInline, TaggedArticleInline]
-    actions = [publish_now, schedule, unpublish]
+    actions = [publish_now, schedule, unpublish, apply_vocabulary]
     readonly_fields = ["fingerprint", "import_run", "source_file", "source_lines", "raw_text", "created_at", "updated_at",
                        "merged_into_link", "possible_duplicates", "version"]
     fieldsets = [

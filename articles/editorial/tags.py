@@ -1,10 +1,16 @@
 """The editors' admin for tags and their aliases (old spellings kept by merges)."""
 
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Count
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from articles.duplicates.finder import tag_check
+from articles.duplicates.merging import MergeError, tag_merge
 from articles.editorial.versioned import VersionedAdminMixin
+from articles.ingest.vocabulary import vocabulary_apply
 from articles.models import Tag, TagAlias
 from articles.services import tag_rename_keep_alias
 
@@ -23,6 +29,7 @@ class TagAdmin(VersionedAdminMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     ordering = ["name"]
     inlines = [TagAliasInline]
+    actions = ["merge_tags"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("tagged_articles"))
@@ -40,6 +47,40 @@ class TagAdmin(VersionedAdminMixin, admin.ModelAdmin):
     def article_count(self, obj):
         return obj.article_count
 
+    @admin.action(description="Merge the selected tags into one…", permissions=["change"])
+    def merge_tags(self, request, queryset):
+        """Any tags an editor chooses ("Islamic State" into "ISIS"), not only those the finder proposed."""
+        tags = list(queryset.order_by("-article_count", "name"))
+        if len(tags) < 2:
+            self.message_user(request, "Choose at least two tags to merge.", messages.WARNING)
+            return None
+        by_id = {tag.pk: tag for tag in tags}
+        survivor_id = request.POST.get("survivor", "")
+        if request.POST.get("confirm") != "yes" or not survivor_id.isdigit() or int(survivor_id) not in by_id:
+            return TemplateResponse(request, "admin/articles/tag/merge_confirm.html", {
+                **self.admin_site.each_context(request), "opts": self.model._meta, "title": "Merge tags",
+                "tags": tags, "selected": [tag.pk for tag in tags], "action": "merge_tags",
+                "back_url": reverse("admin:articles_tag_changelist"), "confirm_label": "Yes, merge them",
+                "explanation": "Every article tagged with the others is tagged with the one you keep; their names "
+                               "become aliases (imports and the vocabulary map them to it) and their pages "
+                               "redirect to its page.",
+            })
+        survivor = by_id[int(survivor_id)]
+        merged = [tag for tag in tags if tag.pk != survivor.pk]
+        try:
+            with transaction.atomic():  # all of them or none
+                for tag in merged:
+                    tag_merge(survivor_id=survivor.pk, merged_id=tag.pk, user=request.user,
+                              reason="merged from the tag list")
+        except MergeError as error:
+            self.message_user(request, f"{error} Nothing was merged.", messages.ERROR)
+            return None
+        self.message_user(request, format_html(
+            "Merged {} into #{} “{}”; their names are now aliases.",
+            format_html_join(", ", "#{} “{}”", ((tag.pk, tag.name) for tag in merged)), survivor.pk, survivor.name,
+        ), messages.SUCCESS)
+        return None
+
 
 @admin.register(TagAlias)
 class TagAliasAdmin(admin.ModelAdmin):
@@ -47,3 +88,26 @@ class TagAliasAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "tag__name"]
     autocomplete_fields = ["tag"]
     list_select_related = ["tag"]
+
+
+@admin.action(description="Tag selected articles from the vocabulary…", permissions=["change"])
+def apply_vocabulary(modeladmin, request, queryset):
+    """The import's automatic tagging, for articles already stored: first a count, then the change."""
+    if request.POST.get("confirm") != "yes":
+        report = vocabulary_apply(articles=queryset, dry_run=True)
+        names = dict(Tag.objects.filter(pk__in=report.by_tag).values_list("pk", "name"))
+        return TemplateResponse(request, "admin/articles/article/vocabulary_confirm.html", {
+            **modeladmin.admin_site.each_context(request), "opts": modeladmin.model._meta,
+            "title": "Tag from the vocabulary", "action": "apply_vocabulary",
+            "selected": list(queryset.values_list("pk", flat=True)),
+            "back_url": reverse("admin:articles_article_changelist"), "confirm_label": "Yes, add these tags",
+            "gains": sorted(((names[tag_id], count) for tag_id, count in report.by_tag.items()),
+                            key=lambda item: (-item[1], item[0].casefold())),
+            "explanation": f"{report.articles_tagged} of the {report.articles_checked} selected articles name tags "
+                           f"(or their old spellings) they do not have; {report.tags_added} tags would be added. "
+                           "Nothing is taken away, and each article keeps a version to go back to.",
+        })
+    report = vocabulary_apply(articles=queryset, user=request.user)
+    modeladmin.message_user(request, f"Tagged {report.articles_tagged} of {report.articles_checked} articles from "
+                                     f"the vocabulary ({report.tags_added} tags added).", messages.SUCCESS)
+    return None

@@ -12,7 +12,6 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import chain
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -21,10 +20,11 @@ from articles.core.bulk import copy_new_rows, insert_rows, with_defaults
 from articles.duplicates.finder import articles_check, text_hash
 from articles.ingest.records import ArticleRecord
 from articles.ingest.tagging import Vocabulary
+from articles.ingest.vocabulary import vocabulary_load
 from articles.services import tag_get_or_create
 from articles.history.snapshots import snapshot_from_values
 from articles.models import (
-    Article, ArticleAddress, ArticleImage, ArticleVersion, ImportRun, Tag, TagAlias, TaggedArticle,
+    Article, ArticleAddress, ArticleImage, ArticleVersion, ImportRun, Tag, TaggedArticle,
     body_from_paragraphs, publication_date,
 )
 from media.models import Image
@@ -125,8 +125,7 @@ class Importer:
         if not self.options.dry_run:
             self.option_tag_ids = [tag_get_or_create(name).pk for name in self.options.tags]
         # Tags first: a tag's own name wins over another tag's alias.
-        self.vocabulary = Vocabulary(chain(Tag.objects.values_list("name", "id"),
-                                           TagAlias.objects.values_list("name", "tag_id")))
+        self.vocabulary = vocabulary_load()
 
     # -- per record ----------------------------------------------------------
 

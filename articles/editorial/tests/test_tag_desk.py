@@ -1,0 +1,88 @@
+"""Tags editors choose to merge, and the vocabulary applied to stored articles."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from articles.ingest.vocabulary import vocabulary_apply
+from articles.models import ArticleVersion, Tag, TagAlias
+from devtools.factories import make_article, make_editor
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor_client(client):
+    client.force_login(make_editor())
+    return client
+
+
+def test_an_editor_merges_tags_of_their_choosing_from_the_tag_list_after_a_confirmation(editor_client):
+    isis = Tag.objects.create(name="ISIS")
+    islamic_state = Tag.objects.create(name="Islamic State")
+    daesh = Tag.objects.create(name="Daesh")
+    make_article(tags=[isis, islamic_state])
+    make_article(tags=[isis])
+    make_article(tags=[daesh])
+    url = reverse("admin:articles_tag_changelist")
+    selected = {"action": "merge_tags", "_selected_action": [isis.pk, islamic_state.pk, daesh.pk]}
+    confirm = editor_client.post(url, selected)
+    assert confirm.status_code == 200 and b"Yes, merge them" in confirm.content
+    assert Tag.objects.count() == 3  # nothing yet
+    # The tag on the most articles is offered first.
+    assert confirm.content.decode().index("ISIS") < confirm.content.decode().index("Daesh")
+    done = editor_client.post(url, {**selected, "confirm": "yes", "survivor": isis.pk}, follow=True)
+    assert list(Tag.objects.values_list("name", flat=True)) == ["ISIS"]
+    assert set(TagAlias.objects.values_list("name", flat=True)) == {"Islamic State", "Daesh"}
+    assert isis.tagged_articles.count() == 3
+    message = [str(m) for m in done.context["messages"]][0]
+    assert f"#{islamic_state.pk}" in message and f"#{daesh.pk}" in message and f"into #{isis.pk}" in message
+
+
+def test_the_vocabulary_tags_stored_articles_that_name_a_tag_or_an_old_spelling():
+    gaza = Tag.objects.create(name="Gaza")
+    isis = Tag.objects.create(name="ISIS")
+    TagAlias.objects.create(name="Islamic State", slug="islamic-state", tag=isis)
+    named = make_article(title="Talks on Gaza resume", paragraphs=["Fighters of the Islamic State were seen."])
+    tagged = make_article(title="Gaza border reopens", tags=[gaza])
+    untouched = make_article(title="Markets rally", paragraphs=["Gazans and others traded."])
+    dry = vocabulary_apply(dry_run=True)
+    assert (dry.articles_tagged, dry.tags_added) == (1, 2)
+    assert not named.tags.exists()  # a dry run writes nothing
+    version = named.version
+    report = vocabulary_apply()
+    assert (report.articles_checked, report.articles_tagged, report.tags_added) == (3, 1, 2)
+    named.refresh_from_db()
+    assert set(named.tags.values_list("name", flat=True)) == {"Gaza", "ISIS"}
+    assert named.version == version + 1
+    recorded = ArticleVersion.objects.filter(article_id=named.pk).first()
+    assert recorded.snapshot["tags"] == ["Gaza", "ISIS"] and "vocabulary" in recorded.reason
+    assert list(tagged.tags.values_list("name", flat=True)) == ["Gaza"]
+    assert not untouched.tags.exists()  # "Gazans" is not "Gaza"
+    assert vocabulary_apply().tags_added == 0  # once is enough
+
+
+def test_apply_vocabulary_command_counts_with_dry_run_then_tags():
+    Tag.objects.create(name="Basra")
+    article = make_article(title="Floods in Basra")
+    out = StringIO()
+    call_command("apply_vocabulary", "--dry-run", stdout=out)
+    assert "1 of 1 article(s) would gain 1 tag(s) (dry run: nothing written)." in out.getvalue()
+    assert "Basra: 1 article(s)" in out.getvalue()
+    assert not article.tags.exists()
+    call_command("apply_vocabulary", stdout=StringIO())
+    assert list(article.tags.values_list("name", flat=True)) == ["Basra"]
+
+
+def test_the_article_list_action_shows_the_count_before_tagging(editor_client):
+    Tag.objects.create(name="Basra")
+    article = make_article(title="Floods in Basra")
+    url = reverse("admin:articles_article_changelist")
+    selected = {"action": "apply_vocabulary", "_selected_action": [article.pk]}
+    confirm = editor_client.post(url, selected)
+    assert b"1 of the 1 selected articles" in confirm.content and b"Basra" in confirm.content
+    assert not article.tags.exists()
+    editor_client.post(url, {**selected, "confirm": "yes"})
+    assert list(article.tags.values_list("name", flat=True)) == ["Basra"]
