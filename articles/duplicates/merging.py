@@ -91,8 +91,9 @@ def _move_open_candidates(kind, merged_id, survivor_id):
 def article_merge(*, survivor_id, merged_id, user=None, reason="", paragraphs=(), photos=True):
     """Merge one article into another; return the survivor.
 
-    The survivor gains the merged article's tags and, unless `photos` is
-    False, its images (no repeats, its own first, order kept), and the
+    The survivor gains the merged article's tags and its images (`photos`:
+    True for all, or the ids of those to take; no repeats, its own first,
+    order kept), and the
     merged article's paragraphs at the indexes `paragraphs`, placed where
     they stood. The merged article is kept, hidden, with status "merged"
     and a pointer to the survivor, so its URL redirects. An ArticleMerge
@@ -117,8 +118,8 @@ def article_merge(*, survivor_id, merged_id, user=None, reason="", paragraphs=()
     next_position = _next_position(survivor)
     additions = []
     theirs = ArticleImage.objects.filter(article=merged).order_by("position", "id").values_list("image_id", flat=True)
-    for image_id in theirs if photos else ():
-        if image_id not in placed:
+    for image_id in theirs:
+        if image_id not in placed and (photos is True or image_id in photos):
             placed.add(image_id)
             additions.append(ArticleImage(article=survivor, image_id=image_id, position=next_position))
             next_position += 1
@@ -220,10 +221,11 @@ def article_merge_undo(*, merge_id, user=None):
 
 
 @transaction.atomic
-def cluster_merge(*, survivor_id, merged_ids, user=None, reason="", paragraphs=None, photos=True):
+def cluster_merge(*, survivor_id, merged_ids, user=None, reason="", paragraphs=None, photos=None):
     """Merge every article of a story into the survivor, all or nothing; return the ArticleMerge records.
 
-    paragraphs: {merged_id: [paragraph indexes]} to take into the survivor.
+    paragraphs: {merged_id: [paragraph indexes]} to take into the survivor;
+    photos: {merged_id: [image ids]} to take (default: all of each copy's).
     """
     paragraphs = paragraphs or {}
     merged_ids = [article_id for article_id in dict.fromkeys(merged_ids) if article_id != survivor_id]
@@ -231,7 +233,8 @@ def cluster_merge(*, survivor_id, merged_ids, user=None, reason="", paragraphs=N
         raise MergeError("Choose at least one article to merge into the one kept.")
     for merged_id in merged_ids:
         article_merge(survivor_id=survivor_id, merged_id=merged_id, user=user, reason=reason,
-                      paragraphs=paragraphs.get(merged_id, ()), photos=photos)
+                      paragraphs=paragraphs.get(merged_id, ()),
+                      photos=True if photos is None else set(photos.get(merged_id, ())))
     return list(ArticleMerge.objects.filter(survivor_id=survivor_id, merged_id__in=merged_ids, undone_at__isnull=True))
 
 

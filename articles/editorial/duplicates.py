@@ -313,18 +313,22 @@ class DuplicateCandidateAdmin(admin.ModelAdmin):
             survivor_id = int(request.POST.get("survivor", ""))
             merged_ids = [int(value) for value in request.POST.getlist("merge")]
             taken = [tuple(int(part) for part in value.split(":", 1)) for value in request.POST.getlist("take")]
+            photos_taken = [tuple(int(part) for part in value.split(":", 1))
+                            for value in request.POST.getlist("photo")]
         except ValueError:
-            survivor_id, merged_ids, taken = None, [], []
+            survivor_id, merged_ids, taken, photos_taken = None, [], [], []
         if survivor_id not in ids or not set(merged_ids) <= ids:
             messages.error(request, "Choose the article to keep and the copies to merge into it.")
             return HttpResponseRedirect(reverse("admin:articles_duplicatecandidate_story", args=[article_id]))
-        paragraphs = {}
+        paragraphs, photos = {}, {}
         for member_id, index in taken:
             paragraphs.setdefault(member_id, []).append(index)
+        for member_id, image_id in photos_taken:
+            photos.setdefault(member_id, []).append(image_id)
         try:
             merges = cluster_merge(survivor_id=survivor_id, merged_ids=merged_ids, user=request.user,
                                    reason=request.POST.get("reason", "").strip()[:500], paragraphs=paragraphs,
-                                   photos=request.POST.get("photos") == "on")
+                                   photos=photos)
         except MergeError as error:
             messages.error(request, str(error))
             return HttpResponseRedirect(reverse("admin:articles_duplicatecandidate_story", args=[article_id]))

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.duplicates.merging import MergeError, article_merge, cluster_merge
+from articles.duplicates.merging import MergeError, article_merge, article_merge_undo, cluster_merge
 from articles.models import Article, ArticleMerge, DuplicateCandidate
 from devtools.factories import make_article, make_editor, make_image
 
@@ -69,7 +69,7 @@ def test_one_click_merges_the_whole_story_into_the_suggested_survivor_and_opens_
     page = editor_client.get(story_url(brief)).content.decode()
     assert f'name="survivor" value="{update.pk}"' in page and 'data-key="m"' in page
     response = editor_client.post(story_url(brief, "merge"), {
-        "survivor": update.pk, "merge": [brief.pk, late.pk], "photos": "on",
+        "survivor": update.pk, "merge": [brief.pk, late.pk], "photo": [f"{late.pk}:{photo.pk}"],
     })
     other = DuplicateCandidate.objects.get(status="open")
     assert response.status_code == 302
@@ -87,7 +87,7 @@ def test_one_click_merges_the_whole_story_into_the_suggested_survivor_and_opens_
 def test_undoing_a_merge_brings_the_article_back_with_its_address_tags_and_photos(editor_client, story, client):
     brief, update, late, photo = story
     editor_client.post(story_url(brief, "merge"), {
-        "survivor": brief.pk, "merge": [late.pk], "photos": "on", "take": [f"{late.pk}:0"],
+        "survivor": brief.pk, "merge": [late.pk], "photo": [f"{late.pk}:{photo.pk}"], "take": [f"{late.pk}:0"],
     })
     merge = ArticleMerge.objects.get()
     brief.refresh_from_db()
@@ -113,12 +113,26 @@ def test_undoing_a_merge_brings_the_article_back_with_its_address_tags_and_photo
     assert any("undone already" in str(m) for m in again.context["messages"])
 
 
+def test_photos_left_unticked_stay_with_the_merged_copy(editor_client, story):
+    brief, update, late, photo = story
+    page = editor_client.get(story_url(brief)).content.decode()
+    assert f'name="photo" value="{late.pk}:{photo.pk}" checked' in page
+    editor_client.post(story_url(brief, "merge"), {"survivor": update.pk, "merge": [late.pk]})
+    assert not update.article_images.exists()
+    assert list(late.article_images.values_list("image_id", flat=True)) == [photo.pk]
+
+
 def test_paragraphs_taken_from_a_copy_go_where_they_stood():
     kept = make_article(title="Block collapses", paragraphs=[LEAD, CAUSE])
     copy = make_article(title="Block collapses, update", paragraphs=[LEAD, GOVERNOR, CAUSE])
     article_merge(survivor_id=kept.pk, merged_id=copy.pk, paragraphs=[1])
     kept.refresh_from_db()
     assert kept.paragraphs == [LEAD, GOVERNOR, CAUSE]
+    # Undone, the paragraph leaves again; an edit made since stays.
+    Article.objects.filter(pk=kept.pk).update(title="Block collapses (edited)")
+    article_merge_undo(merge_id=ArticleMerge.objects.get().pk)
+    kept.refresh_from_db()
+    assert kept.paragraphs == [LEAD, CAUSE] and kept.title == "Block collapses (edited)"
 
 
 def test_not_duplicates_is_one_click_for_the_whole_story_and_can_be_undone(editor_client, story):
