@@ -554,10 +554,15 @@ def near_duplicate(article: Article, kind: str, rng: random.Random) -> Article:
 
 
 def follow_up(article: Article, story: Article, rng: random.Random) -> Article:
-    """``story`` reusing ``article``'s first photo and one of its paragraphs as background."""
+    """``story`` reusing ``article``'s first photo and one of its shorter paragraphs as background.
+
+    One of the shorter half: a follow-up quotes background, not the whole
+    earlier story (which would make it a copy, as an expanded brief is).
+    """
     images = article.images[:1] or (_image(rng, article.language),)
     paragraphs = list(story.paragraphs)
-    paragraphs.insert(rng.randint(0, len(paragraphs)), rng.choice(article.paragraphs))
+    background = article.paragraphs[_short_paragraph_index(list(article.paragraphs), rng)]
+    paragraphs.insert(rng.randint(0, len(paragraphs)), background)
     return replace(story, images=images, paragraphs=tuple(paragraphs))
 
 
