@@ -210,8 +210,10 @@ class _Recent:
 
     A stored page is tens of kilobytes; its keys' versions are a few
     numbers. With Redis, fetching and unpickling the page was most of a
-    hit's cost: here it is kept, and checked against the versions on every
-    request like any other copy.
+    hit's cost: here it is kept, and checked against the versions like any
+    other copy: at most every NEWSROOM_KEY_CHECK_SECONDS (the round trip to
+    Redis was then most of a hit's cost), and at once after a change made
+    in this process.
     """
 
     def __init__(self, size):
@@ -254,20 +256,24 @@ def _from_store(request, params):
         return None
     page_key = _page_key(request, params)
     _retry_failed_bumps()
-    stored, stored_at = _recent.get(page_key) or (None, 0.0)
-    if stored is not None:
-        fresh, found = _current(stored, extra=[SCHEDULE_KEY])  # one round trip
+    stored, stored_at, checked_at = _recent.get(page_key) or (None, 0.0, 0.0)
+    now = time.monotonic()
+    if stored is not None and now - checked_at >= settings.NEWSROOM_KEY_CHECK_SECONDS \
+            or checked_at <= cache_keys.last_local_bump():
+        fresh, found = _current(stored, extra=[SCHEDULE_KEY]) if stored is not None else (False, {})
         expired = stored_at + settings.NEWSROOM_PAGE_CACHE_SECONDS < time.time()
-        if publish_due(found.get(SCHEDULE_KEY)) or not fresh or expired:
+        if stored is None or publish_due(found.get(SCHEDULE_KEY)) or not fresh or expired:
             _recent.forget(page_key)
             stored = None
+        else:
+            _recent.put(page_key, (stored, stored_at, now))
     if stored is None:
         found = cache.get_many([page_key, SCHEDULE_KEY])
         publish_due(found.get(SCHEDULE_KEY))
         stored = found.get(page_key)
         if stored is None or not _current(stored)[0]:
             return None
-        _recent.put(page_key, (stored, time.time()))
+        _recent.put(page_key, (stored, time.time(), time.monotonic()))
     status, headers, content, versions = stored
     validators = Validators(versions)
     response = get_conditional_response(request, etag=validators.etag, last_modified=validators.last_modified)
@@ -303,8 +309,11 @@ def _rendered(request, view, args, kwargs, params, static_keys):
         # X-Robots-Tag); middleware add theirs to a hit as to a render.
         headers = [(name, value) for name, value in response.headers.items()
                    if name.lower() not in VALIDATOR_HEADERS]
+        page_key, page = _page_key(request, params), (response.status_code, headers, response.content, versions)
         try:
-            cache.set(_page_key(request, params), (response.status_code, headers, response.content, versions), seconds)
+            cache.set(page_key, page, seconds)
+            # Kept here too, checked as of now: the next hit needs no round trip.
+            _recent.put(page_key, (page, time.time(), time.monotonic()))
         except CACHE_UNAVAILABLE:
             logger.exception("Page cache unavailable; not storing %s", request.path)
     if response.status_code == 200:

@@ -140,8 +140,17 @@ def read_many(names):
     return {name: loads(value) for name, value in zip(names, values) if value is not None}
 
 
+_local_bump = [0.0]  # time.monotonic() of this process's last change
+
+
+def last_local_bump():
+    """When this process last moved keys on: pages it checked before then are checked again."""
+    return _local_bump[0]
+
+
 def bump(keys):
     """New versions for `keys`: every page carrying one of them is stale, here and at the edge."""
+    _local_bump[0] = time.monotonic()
     cache.set_many({VERSION.format(key): _new_version() for key in keys}, settings.NEWSROOM_CONTENT_VERSION_SECONDS)
 
 

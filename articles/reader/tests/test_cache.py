@@ -328,6 +328,33 @@ def test_redis_cache_is_shared_so_a_change_in_another_process_shows_at_once(clie
     assert after.status_code == 200 and after["ETag"] != first["ETag"]
 
 
+def test_a_process_asks_redis_about_a_page_at_most_once_per_check_interval(client, redis_cache, settings,
+                                                                          monkeypatch):
+    settings.NEWSROOM_KEY_CHECK_SECONDS = 0.5
+    article = make_article(title="Checked")
+    reads = []
+    real_read_many = cache_keys.read_many
+    monkeypatch.setattr(cache_keys, "read_many", lambda names: reads.append(names) or real_read_many(names))
+    url = article.get_absolute_url()
+    client.get(url)  # rendered and stored
+    reads.clear()
+    for _ in range(5):
+        assert client.get(url).status_code == 200
+    assert reads == []  # hits within the interval: no round trip
+    # Another process changes the article: only the shared cache knows.
+    key = cache_keys.VERSION.format(f"a{article.pk}")
+    from django.core.cache import cache
+    cache.set(key, time.time_ns(), None)
+    first = client.get(url)
+    time.sleep(0.6)
+    after = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert reads and after.status_code == 200 and after["ETag"] != first["ETag"]
+    # A change made in this process shows at once, interval or not.
+    etag = client.get(url)["ETag"]
+    content_changed(articles=[article.pk])
+    assert client.get(url)["ETag"] != etag
+
+
 def test_settings_select_redis_from_cache_url_or_redis_url():
     code = ("import django; django.setup(); from django.conf import settings; "
             "print(settings.CACHES['default']['BACKEND'], settings.NEWSROOM_CONTENT_VERSION_SECONDS)")
