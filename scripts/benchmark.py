@@ -658,12 +658,11 @@ def child_editor(seconds, everything):
 
 def bench_churn(args):
     """Random article pages under wrk with the Redis cache: nobody editing, and an editor saving once a second."""
-    import threading
-
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     print(f"{args.paths} random article pages under gunicorn ({args.workers} workers), wrk -c{args.connections} "
           f"for {args.duration}s, Redis cache; hello-world on the same server")
-    print(f"{'database':<9} {'articles':>8} {'load':<34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs hello':>9}")
+    print(f"{'database':<9} {'articles':>8} {'load [KEY_CHECK_MS]':<44} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+          f"{'vs hello':>9}")
     for n in map(int, args.n.split(",")):
         with reader_corpus(n, seed=3) as (workdir, path):
             for engine in args.db.split(","):
@@ -673,35 +672,45 @@ def bench_churn(args):
                     script = Path(workdir) / "random.lua"
                     script.write_text("local paths = {" + ",".join(json.dumps(p) for p in paths) + "}\n"
                                       "request = function() return wrk.format(\"GET\", paths[math.random(#paths)]) end\n")
-                    prefix = f"bench{uuid.uuid4().hex[:8]}"
-                    env = {"PAGE_CACHE_SECONDS": "3600", "CACHE_URL": redis_url, "CACHE_KEY_PREFIX": prefix}
-                    with Server(database, args.workers, **env) as server:
-                        def run(label, editing=None):
-                            editor = None
-                            if editing is not None:
-                                editor = threading.Thread(target=run_child, args=(
-                                    database, "editor", str(args.duration + 2), editing), daemon=True)
-                                # The editor shares the app's Redis, as another app server would.
-                                os.environ.update({"CACHE_URL": redis_url, "CACHE_KEY_PREFIX": prefix})
-                                editor.start()
-                                time.sleep(1)
-                            figures = wrk(server.url, args.duration, args.connections, script=script)
-                            if editor is not None:
-                                editor.join()
-                                for name in ("CACHE_URL", "CACHE_KEY_PREFIX"):
-                                    os.environ.pop(name, None)
-                            server.drain()
-                            return label, figures
+                    for check_ms in args.key_check_ms.split(","):
+                        churn_run(args, database, engine, n, script, redis_url, check_ms)
 
-                        server.measure("/_hello/", 2, args.connections)  # warm up
-                        wrk(server.url, 5, args.connections, script=script)
-                        hello = server.measure("/_hello/", args.duration, args.connections)
-                        rows = [("hello", hello), run("articles, nobody editing"),
-                                run("articles, one save a second", "0"),
-                                run("same, every save stales all (before)", "1")]
-                        for label, figures in rows:
-                            print(f"{engine:<9} {n:>8} {label:<34} {figures['rps']:>8.0f} {figures['p50']:>8.2f} "
-                                  f"{figures['p99']:>8.2f} {figures['rps'] / hello['rps']:>8.2f}x")
+
+def churn_run(args, database, engine, n, script, redis_url, check_ms):
+    """One server (a KEY_CHECK_MS setting): hello, then the article pages with and without an editor."""
+    import threading
+
+    prefix = f"bench{uuid.uuid4().hex[:8]}"
+    env = {"PAGE_CACHE_SECONDS": "3600", "CACHE_URL": redis_url, "CACHE_KEY_PREFIX": prefix,
+           "KEY_CHECK_MS": check_ms}
+    with Server(database, args.workers, **env) as server:
+        def run(label, editing=None):
+            editor = None
+            if editing is not None:
+                editor = threading.Thread(target=run_child, args=(
+                    database, "editor", str(args.duration + 2), editing), daemon=True)
+                # The editor shares the app's Redis, as another app server would.
+                os.environ.update({"CACHE_URL": redis_url, "CACHE_KEY_PREFIX": prefix})
+                editor.start()
+                time.sleep(1)
+            figures = wrk(server.url, args.duration, args.connections, script=script)
+            if editor is not None:
+                editor.join()
+                for name in ("CACHE_URL", "CACHE_KEY_PREFIX"):
+                    os.environ.pop(name, None)
+            server.drain()
+            return label, figures
+
+        server.measure("/_hello/", 2, args.connections)  # warm up
+        wrk(server.url, 5, args.connections, script=script)
+        hello = server.measure("/_hello/", args.duration, args.connections)
+        rows = [("hello", hello), run("articles, nobody editing"),
+                run("articles, one save a second", "0"),
+                run("same, every save stales all (before)", "1")]
+        for label, figures in rows:
+            label = f"{label} [{check_ms} ms]"
+            print(f"{engine:<9} {n:>8} {label:<44} {figures['rps']:>8.0f} {figures['p50']:>8.2f} "
+                  f"{figures['p99']:>8.2f} {figures['rps'] / hello['rps']:>8.2f}x")
 
 
 def child_render(count):
@@ -1061,6 +1070,8 @@ def main():
     churn.add_argument("--duration", type=int, default=10)
     churn.add_argument("--connections", type=int, default=16)
     churn.add_argument("--workers", type=int, default=2)
+    churn.add_argument("--key-check-ms", default="0,100",
+                       help="KEY_CHECK_MS values to run, comma-separated (0: ask Redis on every hit)")
     churn.set_defaults(func=bench_churn)
     ver = commands.add_parser("version-cost", help="cost of an article's first version: snapshot vs serializer")
     ver.add_argument("--n", type=int, default=2000)
