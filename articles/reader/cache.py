@@ -256,7 +256,7 @@ def _from_store(request, params):
         return None
     page_key = _page_key(request, params)
     _retry_failed_bumps()
-    stored, stored_at, checked_at = _recent.get(page_key) or (None, 0.0, 0.0)
+    stored, stored_at, checked_at, validators = _recent.get(page_key) or (None, 0.0, 0.0, None)
     now = time.monotonic()
     if stored is not None and now - checked_at >= settings.NEWSROOM_KEY_CHECK_SECONDS \
             or checked_at <= cache_keys.last_local_bump():
@@ -266,16 +266,16 @@ def _from_store(request, params):
             _recent.forget(page_key)
             stored = None
         else:
-            _recent.put(page_key, (stored, stored_at, now))
+            _recent.put(page_key, (stored, stored_at, now, validators))
     if stored is None:
         found = cache.get_many([page_key, SCHEDULE_KEY])
         publish_due(found.get(SCHEDULE_KEY))
         stored = found.get(page_key)
         if stored is None or not _current(stored)[0]:
             return None
-        _recent.put(page_key, (stored, time.time(), time.monotonic()))
+        validators = Validators(stored[3])
+        _recent.put(page_key, (stored, time.time(), time.monotonic(), validators))
     status, headers, content, versions = stored
-    validators = Validators(versions)
     response = get_conditional_response(request, etag=validators.etag, last_modified=validators.last_modified)
     if response is None:
         response = HttpResponse(content, status=status)
@@ -313,7 +313,7 @@ def _rendered(request, view, args, kwargs, params, static_keys):
         try:
             cache.set(page_key, page, seconds)
             # Kept here too, checked as of now: the next hit needs no round trip.
-            _recent.put(page_key, (page, time.time(), time.monotonic()))
+            _recent.put(page_key, (page, time.time(), time.monotonic(), validators))
         except CACHE_UNAVAILABLE:
             logger.exception("Page cache unavailable; not storing %s", request.path)
     if response.status_code == 200:
