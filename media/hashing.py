@@ -19,6 +19,8 @@ def perceptual_hash(file):
     position = file.tell() if hasattr(file, "tell") else None
     try:
         with PILImage.open(file) as picture:
+            # A JPEG decodes straight to an eighth of its size: memory stays small for any photo.
+            picture.draft("L", (HASH_SIZE * 8, HASH_SIZE * 8))
             grey = picture.convert("L").resize((HASH_SIZE + 1, HASH_SIZE), PILImage.Resampling.LANCZOS)
             pixels = grey.tobytes()  # one byte per pixel in mode "L"
     except (UnidentifiedImageError, OSError):

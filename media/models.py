@@ -2,21 +2,59 @@
 
 import hashlib
 import os
+import re
 import uuid
 
+from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
+from django.core.signals import setting_changed
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.functional import LazyObject, empty
 
 from articles.core.text import caption_key as make_caption_key
 from media.hashing import perceptual_hash
+from media.photos import PhotoRejected, photo_inspect, rendition_key, renditions_make
 
 
 def image_upload_to(instance, filename):
-    """Spread uploads over dated folders under an unguessable name."""
-    extension = os.path.splitext(filename)[1].lower()[:10]
+    """Spread uploads over dated folders under an unguessable name; the editor's name is not kept."""
+    extension = os.path.splitext(filename)[1].lower()
+    extension = extension if re.fullmatch(r"\.[a-z0-9]{1,5}", extension) else ""
     return f"images/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
+
+
+class _OriginalsStorage(LazyObject):
+    """STORAGES["originals"]: where uploads are kept for editors, never served to readers."""
+
+    def _setup(self):
+        self._wrapped = storages["originals"]
+
+
+originals_storage = _OriginalsStorage()
+
+
+def get_originals_storage():
+    return originals_storage
+
+
+@receiver(setting_changed)
+def _storages_changed(*, setting, **kwargs):
+    if setting == "STORAGES":
+        originals_storage._wrapped = empty
+
+
+class PhotoFileField(models.FileField):
+    """An upload of any name (the stored name is generated), picked as an image, checked by the model."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"max_length": None, "widget": forms.ClearableFileInput(
+            attrs={"accept": "image/*"}), **kwargs})
 
 
 def file_sha256(field_file):
@@ -37,9 +75,10 @@ class Image(models.Model):
     photo used by many stories is one image.
     """
 
-    file = models.ImageField(
-        upload_to=image_upload_to, blank=True, width_field="width", height_field="height",
-        help_text="Optional. Imported images usually have only a caption and credit.",
+    file = PhotoFileField(
+        upload_to=image_upload_to, storage=get_originals_storage, blank=True, max_length=255,
+        help_text="Optional. Imported images usually have only a caption and credit. Kept as uploaded for "
+                  "editors; readers get resized copies without the camera's metadata.",
     )
     caption = models.TextField(blank=True, help_text="What the photo shows, as printed under it.")
     credit = models.CharField(max_length=255, blank=True, help_text="Agency or photographer, e.g. “AFP”.")
@@ -47,6 +86,17 @@ class Image(models.Model):
         max_length=500, blank=True,
         help_text="Describes the photo for readers who cannot see it. Defaults to the caption.",
     )
+    copyright = models.CharField(max_length=255, blank=True, help_text="Who holds the rights, e.g. “© AFP 2026”.")
+    focal_x = models.FloatField(
+        default=0.5, validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="Where the subject is, from the left edge (0) to the right (1): crops keep it in view.",
+    )
+    focal_y = models.FloatField(
+        default=0.5, validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="Where the subject is, from the top (0) to the bottom (1).",
+    )
+    renditions = models.JSONField(default=dict, blank=True, editable=False,
+                                  help_text="The resized copies readers get (media.photos).")
     width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     file_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
@@ -80,16 +130,54 @@ class Image(models.Model):
         """Alt text for readers: the editor's, else the caption."""
         return self.alt_text or self.caption
 
+    @property
+    def has_renditions(self):
+        return bool((self.renditions or {}).get("sources"))
+
+    def largest_rendition(self):
+        """(url, width, height) of the widest JPEG readers get, or None: for feeds, the API, structured data."""
+        if not self.has_renditions:
+            return None
+        width, height, name = self.renditions["sources"]["jpeg"][-1]
+        return storages["default"].url(name), width, height
+
+    def og_rendition(self):
+        """(url, width, height) of the 1200x630 crop for link previews, or None."""
+        if not self.has_renditions:
+            return None
+        width, height, name = self.renditions["og"]
+        return storages["default"].url(name), width, height
+
+    @property
+    def focal(self):
+        return (self.focal_x, self.focal_y)
+
+    @property
+    def has_new_file(self):
+        return bool(self.file) and not getattr(self.file, "_committed", True)
+
+    def inspect_file(self):
+        """Check a new upload against the limits: PhotoRejected says why not."""
+        if self.has_new_file:
+            photo_inspect(self.file, max_bytes=settings.NEWSROOM_PHOTO_MAX_BYTES,
+                          max_pixels=settings.NEWSROOM_PHOTO_MAX_PIXELS)
+
     def derive_fields(self):
         self.caption_key = make_caption_key(self.caption, self.credit)
-        if self.file and not getattr(self.file, "_committed", True):
+        if self.has_new_file:
             self.file_hash = file_sha256(self.file)
             self.perceptual_hash = perceptual_hash(self.file)
         elif not self.file:
             self.file_hash = ""
             self.perceptual_hash = None
+            self.width = self.height = None
+            self.renditions = {}
 
     def clean(self):
+        try:
+            self.inspect_file()
+        except PhotoRejected as error:
+            raise ValidationError({"file": str(error)}) from None
         self.derive_fields()
         # caption_key is not a form field, so a form skips the constraint
         # built on it; check it here so an editor gets words, not an error page.
@@ -98,4 +186,15 @@ class Image(models.Model):
 
     def save(self, *args, **kwargs):
         self.derive_fields()
+        new_file = self.has_new_file
         super().save(*args, **kwargs)
+        if new_file or (self.file and self.renditions.get("key") != rendition_key(self.file_hash, self.focal)):
+            self.renditions_refresh()
+
+    def renditions_refresh(self):
+        """Make the renditions readers get (when the file or the focal point changed), and store what they are."""
+        with self.file.open("rb") as original:
+            self.renditions = renditions_make(original, file_hash=self.file_hash, focal=self.focal,
+                                              storage=storages["default"])
+        self.width, self.height = self.renditions["width"], self.renditions["height"]
+        Image.objects.filter(pk=self.pk).update(renditions=self.renditions, width=self.width, height=self.height)

@@ -28,7 +28,8 @@ def image_as_dict(image):
         "caption": image.caption,
         "credit": image.credit,
         "alt_text": image.alt_text,
-        "file_url": image.file.url if image.file else None,
+        "copyright": image.copyright,
+        "file_url": image.largest_rendition()[0] if image.has_renditions else None,
     }
 
 

@@ -63,8 +63,8 @@ def article_summary(article, words=DESCRIPTION_WORDS):
 
 
 def lead_image(article):
-    """The first image that has a file, or None (an article from with_images_and_tags)."""
-    return next((p.image for p in article.placements if p.image.file), None)
+    """The first image readers can see (it has renditions), or None (an article from with_images_and_tags)."""
+    return next((p.image for p in article.placements if p.image.has_renditions), None)
 
 
 def article_meta(request, article):
@@ -74,7 +74,7 @@ def article_meta(request, article):
         description=article_summary(article),
         url=canonical_url(request, article.get_absolute_url()),
         type="article",
-        image=request.build_absolute_uri(image.file.url) if image else "",
+        image=request.build_absolute_uri(image.og_rendition()[0]) if image else "",
         image_alt=image.description if image else "",
         published_time=article.published_at,
         modified_time=article.updated_at,
@@ -97,7 +97,7 @@ def news_article_data(request, article):
         "publisher": {"@type": "Organization", "name": settings.NEWSROOM_SITE_NAME},
     }
     images = [_image_object(request, placement.image) for placement in article.placements
-              if placement.image.file]
+              if placement.image.has_renditions]
     if images:
         data["image"] = images
     if article.byline:
@@ -111,13 +111,14 @@ def news_article_data(request, article):
 
 
 def _image_object(request, image):
-    data = {"@type": "ImageObject", "url": request.build_absolute_uri(image.file.url)}
-    if image.width and image.height:
-        data.update(width=image.width, height=image.height)
+    url, width, height = image.largest_rendition()
+    data = {"@type": "ImageObject", "url": request.build_absolute_uri(url), "width": width, "height": height}
     if image.caption:
         data["caption"] = image.caption
     if image.credit:
         data["creditText"] = image.credit
+    if image.copyright:
+        data["copyrightNotice"] = image.copyright
     return data
 
 

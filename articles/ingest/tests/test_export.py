@@ -35,8 +35,10 @@ def test_export_writes_one_json_object_per_article_including_drafts():
     assert first["published_at"] == published.published_at.isoformat()
     assert first["body"] == ["One.", "Two."]
     assert first["images"] == [
-        {"id": lead.pk, "caption": "Members at a rally.", "credit": "AFP", "alt_text": "A crowd", "file_url": None},
-        {"id": lead.pk + 1, "caption": "Second photo.", "credit": "AP", "alt_text": "", "file_url": None},
+        {"id": lead.pk, "caption": "Members at a rally.", "credit": "AFP", "alt_text": "A crowd", "copyright": "",
+         "file_url": None},
+        {"id": lead.pk + 1, "caption": "Second photo.", "credit": "AP", "alt_text": "", "copyright": "",
+         "file_url": None},
     ]
     assert sorted(first["tags"]) == ["Hamas", "Iraq"]
     assert first["source"] == "Asharq Al-Awsat"
@@ -44,10 +46,11 @@ def test_export_writes_one_json_object_per_article_including_drafts():
     assert rows[1]["published_at"] is None
 
 
-def test_export_gives_the_file_url_of_an_uploaded_image():
+def test_export_gives_the_url_readers_get_for_an_uploaded_image_never_the_original():
     image = make_image(with_file=True)
     make_article(images=[image])
-    assert export()[0]["images"][0]["file_url"] == image.file.url
+    url = export()[0]["images"][0]["file_url"]
+    assert url == image.largest_rendition()[0] and url.endswith(".jpg") and "renditions/" in url
 
 
 def test_export_keeps_non_latin_text_readable():
