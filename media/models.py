@@ -19,6 +19,7 @@ from django.utils.functional import LazyObject, empty
 
 from articles.core.text import caption_key as make_caption_key
 from media.hashing import perceptual_hash
+from media.metadata import photo_metadata
 from media.photos import PhotoRejected, photo_inspect, rendition_key, renditions_make
 
 
@@ -162,7 +163,15 @@ class Image(models.Model):
             photo_inspect(self.file, max_bytes=settings.NEWSROOM_PHOTO_MAX_BYTES,
                           max_pixels=settings.NEWSROOM_PHOTO_MAX_PIXELS)
 
+    def fill_from_file(self):
+        """Caption, credit and copyright the editor left empty, as the new upload states them."""
+        if self.has_new_file:
+            for field, value in photo_metadata(self.file).items():
+                if not getattr(self, field):
+                    setattr(self, field, value[: self._meta.get_field(field).max_length or None])
+
     def derive_fields(self):
+        self.fill_from_file()
         self.caption_key = make_caption_key(self.caption, self.credit)
         if self.has_new_file:
             self.file_hash = file_sha256(self.file)

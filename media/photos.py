@@ -89,6 +89,8 @@ def photo_inspect(file, *, max_bytes, max_pixels):
                 picture.draft("RGB", (max(1, width // 8), max(1, height // 8)))
             picture.load()
             return PhotoInfo(width, height, picture.format or "")
+    except PhotoRejected:
+        raise
     except PILImage.DecompressionBombError as error:
         found = _BOMB_SIZE.search(str(error))
         pixels = f"{_megapixels(int(found.group(1)))}" if found else "more than twice that"

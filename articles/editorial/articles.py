@@ -8,8 +8,9 @@ is told; when they changed the same thing, the conflict page shows both.
 
 import dataclasses
 
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import render
@@ -23,12 +24,13 @@ from articles.editorial.article_form import (
     PUBLISH, SCHEDULE, UNPUBLISH, ArticleForm, LabelledInlineFormSet, snapshot_from_submission,
 )
 from articles.editorial.article_history import ArticleHistoryMixin, headline, presence_message
-from articles.editorial.images import image_preview
+from articles.editorial.images import image_preview, metadata_widget_attrs
 from articles.editorial.presence import presence_leave, presence_mark
 from articles.editorial.tags import apply_vocabulary
 from articles.editorial.publishing import (
     DRAFT, MERGED, PUBLISHED, STATES, PublicationStateFilter, publication_state, publish_now, schedule, unpublish,
 )
+from media.models import Image
 from articles.history.services import (
     EditConflict,
     article_delete_recorded,
@@ -42,18 +44,66 @@ from articles.reader.views import article_page_context
 from articles.selectors import article_get_for_preview, article_get_redirect_target
 
 
+class PhotoPlacementForm(forms.ModelForm):
+    """A photo row of the article form: a stored image, or a new upload with its caption and credit."""
+
+    upload = forms.FileField(required=False, max_length=None, label="or upload a photo")
+    new_caption = forms.CharField(required=False, label="caption", widget=forms.Textarea(attrs={"rows": 2}))
+    new_credit = forms.CharField(required=False, max_length=255, label="credit")
+
+    class Meta:
+        model = ArticleImage
+        fields = ["position", "image"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["image"].required = False
+        self.fields["upload"].widget.attrs.update(
+            metadata_widget_attrs({"caption": "new_caption", "credit": "new_credit"}))
+        self.new_photo = None
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("upload")
+        if upload:
+            photo = Image(file=upload, caption=cleaned.get("new_caption", ""), credit=cleaned.get("new_credit", ""))
+            try:
+                photo.full_clean(exclude=["caption_key"])
+            except ValidationError as error:
+                for message in error.messages:
+                    self.add_error("upload", message)
+            else:
+                self.new_photo = photo
+        elif not cleaned.get("image") and self.has_changed() and not cleaned.get("DELETE"):
+            self.add_error("image", "Choose a stored photo or upload one.")
+        return cleaned
+
+    def save(self, commit=True):
+        if self.new_photo is not None:
+            self.new_photo.save()
+            self.instance.image = self.new_photo
+        return super().save(commit)
+
+
 class ArticleImageInline(admin.TabularInline):
+    """Photos in order: pick a stored one or upload a new one here; the position numbers set the order."""
+
     model = ArticleImage
+    form = PhotoPlacementForm
     formset = LabelledInlineFormSet
-    extra = 0
-    fields = ["position", "image", "preview"]
+    extra = 1
+    fields = ["position", "image", "upload", "new_caption", "new_credit", "preview"]
     readonly_fields = ["preview"]
     autocomplete_fields = ["image"]
     ordering = ["position", "id"]
 
     @admin.display(description="Preview")
     def preview(self, obj):
-        return image_preview(obj.image) if obj.image_id else "–"
+        if not obj.image_id:
+            return "–"
+        link = "" if obj.image.file else format_html(
+            ' <a href="{}">Attach its file</a>', reverse("admin:media_image_change", args=[obj.image_id]))
+        return format_html("{}{}", image_preview(obj.image, size="small"), link)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("image")
@@ -131,6 +181,10 @@ class ArticleAdmin(ArticleHistoryMixin, admin.ModelAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     inlines = [ArticleImageInline, TaggedArticleInline]
+
+    class Media:
+        css = {"all": ["css/admin-media.css"]}
+        js = ["js/photo-metadata.js"]
     actions = [publish_now, schedule, unpublish, apply_vocabulary]
     readonly_fields = ["fingerprint", "import_run", "source_file", "source_lines", "raw_text", "created_at", "updated_at",
                        "merged_into_link", "possible_duplicates", "version"]

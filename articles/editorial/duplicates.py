@@ -25,6 +25,7 @@ from articles.duplicates.merging import (
 )
 from articles.models import Article, ArticleMerge, DuplicateCandidate
 from articles.duplicates.selectors import duplicate_candidates, duplicate_stories, survivor_suggest
+from articles.editorial.images import image_preview
 from articles.selectors import MAX_MERGE_HOPS, with_images_and_tags
 
 MERGE_PERMISSION = "articles.merge_duplicates"
@@ -170,7 +171,8 @@ class DuplicateCandidateAdmin(admin.ModelAdmin):
         elif candidate.kind == DuplicateCandidate.Kind.IMAGE:
             left, right = candidate.pair
             extra = {"left": left, "right": right, "left_uses": left.articles.only("id", "title")[:20],
-                     "right_uses": right.articles.only("id", "title")[:20]}
+                     "right_uses": right.articles.only("id", "title")[:20],
+                     "left_preview": image_preview(left, size="large"), "right_preview": image_preview(right, size="large")}
         else:
             left, right = candidate.pair
             extra = {"left": left, "right": right, "left_count": left.tagged_articles.count(),

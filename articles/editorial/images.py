@@ -1,38 +1,123 @@
-"""The editors' admin for images."""
+"""The editors' admin for images: previews, where each is used, the original, metadata read before saving."""
 
+import mimetypes
+
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import storages
 from django.db.models import Count
-from django.urls import reverse
+from django.http import FileResponse, Http404, JsonResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_POST
 
 from articles.duplicates.finder import image_check
-from articles.editorial.versioned import VersionedAdminMixin
-from media.models import Image
+from articles.editorial.versioned import VersionedAdminMixin, VersionedForm
+from media.metadata import photo_metadata
+from media.models import Image, originals_storage
+from media.photos import PhotoRejected, photo_inspect
+
+# Thumbnails are sized by classes (static/css/admin-media.css): the admin's
+# Content-Security-Policy allows no inline styles.
+PREVIEW_SIZES = {"small": 320, "medium": 320, "large": 640}
 
 
-def image_preview(image, size=120):
-    """A thumbnail of the file, or a caption-only placeholder."""
+def image_preview(image, size="medium"):
+    """A thumbnail from the photo's renditions, or a caption-only placeholder."""
+    sources = (image.renditions or {}).get("sources") or {}
+    if sources.get("jpeg"):
+        wanted = PREVIEW_SIZES[size]
+        name = next((name for width, _, name in sources["jpeg"] if width >= wanted), sources["jpeg"][-1][2])
+        return format_html('<img src="{}" alt="{}" class="thumb thumb--{}">', storages["default"].url(name),
+                           image.description, size)
     if image.file:
-        return format_html(
-            '<img src="{}" alt="{}" style="max-width:{}px;max-height:{}px;object-fit:contain">',
-            image.file.url, image.description, size, size,
-        )
-    return format_html(
-        '<span class="caption-only" style="display:inline-block;max-width:{}px;padding:4px;'
-        'border:1px dashed #999;font-size:11px">No file · caption only<br>{}</span>',
-        size * 2, image.credit or "no credit",
-    )
+        return format_html('<span class="thumb-missing thumb--{}">Photo not processed yet (make_renditions)</span>',
+                           size)
+    return format_html('<span class="caption-only thumb--{}">No file · caption only<br>{}</span>', size,
+                       image.credit or "no credit")
+
+
+def metadata_widget_attrs(fill):
+    """Attributes for a photo file input whose script fills `fill` ({metadata key: form field}) before saving."""
+    return {"accept": "image/*", "data-metadata-url": reverse("admin:media_image_read_metadata"),
+            "data-fill": ",".join(f"{key}:{field}" for key, field in fill.items())}
+
+
+class ImageForm(VersionedForm):
+    class Meta:
+        model = Image
+        fields = ["file", "caption", "credit", "copyright", "alt_text", "focal_x", "focal_y"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs.update(
+            metadata_widget_attrs({"caption": "caption", "credit": "credit", "copyright": "copyright"}))
+        for name in ("focal_x", "focal_y"):
+            self.fields[name].required = False  # left empty: the centre
+
+    def clean_focal_x(self):
+        return 0.5 if self.cleaned_data.get("focal_x") is None else self.cleaned_data["focal_x"]
+
+    def clean_focal_y(self):
+        return 0.5 if self.cleaned_data.get("focal_y") is None else self.cleaned_data["focal_y"]
 
 
 @admin.register(Image)
 class ImageAdmin(VersionedAdminMixin, admin.ModelAdmin):
-    list_display = ["thumbnail", "caption", "credit", "has_file", "usage_count", "created_at"]
+    form = ImageForm
+    list_display = ["thumbnail", "caption", "credit", "has_file", "usage_count", "used_in_list", "created_at"]
     list_display_links = ["thumbnail", "caption"]
     list_filter = ["credit", "created_at"]
-    search_fields = ["caption", "credit", "alt_text"]
-    readonly_fields = ["preview", "width", "height", "file_hash", "used_in", "created_at", "updated_at"]
-    fields = ["preview", "file", "caption", "credit", "alt_text", "width", "height", "file_hash", "used_in",
-              "base_version"]
+    search_fields = ["caption", "credit", "alt_text", "copyright"]
+    readonly_fields = ["preview", "width", "height", "file_hash", "original_link", "used_in", "created_at",
+                       "updated_at"]
+    fields = ["preview", "file", "caption", "credit", "copyright", "alt_text", "focal_x", "focal_y", "width",
+              "height", "original_link", "file_hash", "used_in", "base_version"]
+
+    class Media:
+        css = {"all": ["css/admin-media.css"]}
+        js = ["js/photo-metadata.js"]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("original/<path:name>", view(self.original_view), name="media_image_original"),
+            path("read-metadata/", view(require_POST(self.read_metadata_view)), name="media_image_read_metadata"),
+        ] + super().get_urls()
+
+    def original_view(self, request, name):
+        """The upload as it came, for editors only (readers get renditions); always as a download."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if not Image.objects.filter(file=name).exists() or not originals_storage.exists(name):
+            raise Http404("No such photo")
+        response = FileResponse(originals_storage.open(name, "rb"), as_attachment=True,
+                                content_type=mimetypes.guess_type(name)[0] or "application/octet-stream")
+        response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+        return response
+
+    def read_metadata_view(self, request):
+        """What a photo file says (caption, credit, copyright) and whether it is within the limits, as JSON."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        upload = request.FILES.get("file")
+        if upload is None:
+            return JsonResponse({"error": "No file was sent."}, status=400)
+        try:
+            info = photo_inspect(upload, max_bytes=settings.NEWSROOM_PHOTO_MAX_BYTES,
+                                 max_pixels=settings.NEWSROOM_PHOTO_MAX_PIXELS)
+        except PhotoRejected as error:
+            return JsonResponse({"error": str(error)}, status=422)
+        return JsonResponse({"width": info.width, "height": info.height, **photo_metadata(upload)})
+
+    @admin.display(description="Original")
+    def original_link(self, obj):
+        if not obj.file:
+            return "–"
+        return format_html('<a href="{}">Download the original upload</a> (kept for editors; never shown to '
+                           'readers)', reverse("admin:media_image_original", args=[obj.file.name]))
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(usage_count=Count("article_images"))
@@ -46,11 +131,11 @@ class ImageAdmin(VersionedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="Image")
     def thumbnail(self, obj):
-        return image_preview(obj, size=60)
+        return image_preview(obj, size="small")
 
     @admin.display(description="Preview")
     def preview(self, obj):
-        return image_preview(obj, size=400)
+        return image_preview(obj, size="large")
 
     @admin.display(description="File", boolean=True)
     def has_file(self, obj):
@@ -59,6 +144,16 @@ class ImageAdmin(VersionedAdminMixin, admin.ModelAdmin):
     @admin.display(description="Used in", ordering="usage_count")
     def usage_count(self, obj):
         return obj.usage_count
+
+    @admin.display(description="Where")
+    def used_in_list(self, obj):
+        articles = list(obj.articles.order_by("-published_at").only("id", "title")[:3])
+        if not articles:
+            return "–"
+        more = obj.usage_count - len(articles)
+        return format_html("{}{}", format_html_join(
+            "; ", '<a href="{}">{}</a>', ((reverse("admin:articles_article_change", args=[a.pk]), a.title)
+                                          for a in articles)), f" and {more} more" if more > 0 else "")
 
     @admin.display(description="Used in articles")
     def used_in(self, obj):
