@@ -9,10 +9,11 @@ turn DEBUG on (or supply a key) explicitly.
 import os
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from newsroom.storage import media_storages, media_origin
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -155,39 +156,12 @@ MEDIA_URL = "/uploads/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "uploads"))
 
 # Photos: editors' uploads are kept as they came in "originals", which is
-# never served; readers get renditions (media.renditions) from "default",
+# never served; readers get renditions (media.photos) from "default",
 # under names that change with their content, so they may be cached for a
 # year. Local folders unless MEDIA_STORAGE=s3 selects an S3-compatible
 # object store, which several app servers can share.
 ORIGINALS_ROOT = Path(os.environ.get("ORIGINALS_ROOT", VAR_DIR / "originals"))
-MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "local")
-if MEDIA_STORAGE == "s3":
-    _s3 = {
-        "bucket_name": os.environ.get("S3_BUCKET", ""),
-        "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
-        "region_name": os.environ.get("S3_REGION") or None,
-        "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
-        "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
-        "custom_domain": os.environ.get("S3_CUSTOM_DOMAIN") or None,
-        "file_overwrite": False,
-    }
-    if not _s3["bucket_name"]:
-        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs S3_BUCKET (and S3_ENDPOINT_URL for a store other than AWS)")
-    _media_storage = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
-        **_s3, "location": "media", "querystring_auth": False,
-        "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
-    }}
-    _originals_storage = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
-        **_s3, "location": "originals", "querystring_auth": True, "default_acl": "private", "custom_domain": None,
-    }}
-elif MEDIA_STORAGE == "local":
-    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
-    # Not under MEDIA_ROOT, so no web server serves it; its URLs lead to the
-    # admin, which hands a file to signed-in editors only.
-    _originals_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                          "OPTIONS": {"location": ORIGINALS_ROOT, "base_url": "/admin/media/image/original/"}}
-else:
-    raise ImproperlyConfigured(f"MEDIA_STORAGE must be local or s3, not {MEDIA_STORAGE!r}")
+_media_storage, _originals_storage = media_storages(os.environ, originals_root=ORIGINALS_ROOT)
 
 STORAGES = {
     "default": _media_storage,
@@ -301,13 +275,7 @@ NEWSROOM_PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_MEGAPIXELS", "50")) * 
 
 # Content-Security-Policy for every response. No inline scripts or styles
 # anywhere; JSON-LD is data, never executed, so it needs no exception.
-if MEDIA_STORAGE == "s3":
-    # Renditions are served by the object store (or the CDN in front of it).
-    _media_url = urlsplit(f"https://{_s3['custom_domain']}/" if _s3["custom_domain"] else _s3["endpoint_url"]
-                          or f"https://{_s3['bucket_name']}.s3.amazonaws.com/")
-else:
-    _media_url = urlsplit(MEDIA_URL)
-_media_origin = f"{_media_url.scheme}://{_media_url.netloc}" if _media_url.netloc else ""
+_media_origin = media_origin(os.environ, MEDIA_URL)
 CONTENT_SECURITY_POLICY = os.environ.get("CONTENT_SECURITY_POLICY") or "; ".join([
     "default-src 'self'",
     f"img-src 'self' data: {_media_origin}".strip(),
