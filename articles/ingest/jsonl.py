@@ -22,8 +22,8 @@ from articles.selectors import with_images_and_tags
 EXPORT_CHUNK_SIZE = 500
 
 
-def image_as_dict(image):
-    return {
+def image_as_dict(image, photo_files=None):
+    data = {
         "id": image.pk,
         "caption": image.caption,
         "credit": image.credit,
@@ -31,10 +31,14 @@ def image_as_dict(image):
         "copyright": image.copyright,
         "file_url": image.largest_rendition()[0] if image.has_renditions else None,
     }
+    if photo_files is not None and image.file:
+        data["file"] = photo_files.add(image)
+        data["focal"] = [image.focal_x, image.focal_y]
+    return data
 
 
-def article_as_dict(article):
-    """An article from with_images_and_tags as plain data."""
+def article_as_dict(article, photo_files=None):
+    """An article from with_images_and_tags as plain data; with `photo_files`, its originals go there too."""
     return {
         "id": article.pk,
         "title": article.title,
@@ -47,16 +51,16 @@ def article_as_dict(article):
         "byline": article.byline,
         "source": article.source,
         "body": article.paragraphs,
-        "images": [image_as_dict(placement.image) for placement in article.placements],
+        "images": [image_as_dict(placement.image, photo_files) for placement in article.placements],
         "tags": [tag.name for tag in article.tag_list],
     }
 
 
-def export_lines(queryset):
-    """Yield one JSON line per article, streaming in chunks."""
+def export_lines(queryset, photo_files=None):
+    """Yield one JSON line per article, streaming in chunks; originals go to `photo_files` (PhotoFilesWriter)."""
     queryset = with_images_and_tags(queryset.order_by("id"))
     for article in queryset.iterator(chunk_size=EXPORT_CHUNK_SIZE):
-        yield json.dumps(article_as_dict(article), ensure_ascii=False)
+        yield json.dumps(article_as_dict(article, photo_files), ensure_ascii=False)
 
 
 # --- reading it back
@@ -72,6 +76,17 @@ def jsonl_records(stream, *, encoding: str) -> Iterator[ArticleRecord]:
         if not line.text.strip():
             continue
         yield jsonl_record(line.number, line.text)
+
+
+def _image_record(data):
+    focal = data.get("focal")
+    valid_focal = (isinstance(focal, list) and len(focal) == 2
+                   and all(isinstance(v, (int, float)) and 0 <= v <= 1 for v in focal))
+    return ImageRecord(
+        clean_text(str(data.get("caption") or "")), clean_text(str(data.get("credit") or "")),
+        clean_text(str(data.get("alt_text") or "")), copyright=clean_text(str(data.get("copyright") or "")),
+        file=str(data.get("file") or ""), focal=tuple(focal) if valid_focal else (0.5, 0.5),
+    )
 
 
 def jsonl_record(number: int, text: str) -> ArticleRecord:
@@ -108,8 +123,7 @@ def jsonl_record(number: int, text: str) -> ArticleRecord:
     record = ArticleRecord(
         title=title,
         paragraphs=paragraphs,
-        images=[ImageRecord(clean_text(str(i.get("caption") or "")), clean_text(str(i.get("credit") or "")),
-                            clean_text(str(i.get("alt_text") or ""))) for i in images],
+        images=[_image_record(i) for i in images],
         first_line=number,
         last_line=number,
         raw_text=text,

@@ -49,6 +49,9 @@ class ImageRecord:
     credit: str
     alt_text: str = ""
     key: str = ""  # caption_key, filled by prepare_record()
+    copyright: str = ""
+    file: str = ""  # an export's photo file (import_dump --media), else caption only
+    focal: tuple = (0.5, 0.5)
 
 
 @dataclass

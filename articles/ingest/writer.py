@@ -8,16 +8,19 @@ once. On PostgreSQL rows go in with COPY (articles.core.bulk).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.core.files import File
 from django.db import connection, transaction
 from django.utils import timezone
 
 from articles.core.bulk import copy_new_rows, insert_rows, with_defaults
 from articles.duplicates.finder import articles_check, text_hash
+from articles.ingest.photo_files import PhotoFileError, PhotoFilesReader
 from articles.ingest.records import ArticleRecord
 from articles.ingest.tagging import Vocabulary
 from articles.ingest.vocabulary import vocabulary_load
@@ -28,6 +31,7 @@ from articles.models import (
     body_from_paragraphs, publication_date,
 )
 from media.models import Image
+from media.photos import PhotoRejected
 
 BATCH_SIZE = 500
 SLUG_LIMIT = Article._meta.get_field("slug").max_length
@@ -42,6 +46,7 @@ class ImportOptions:
     encoding: str = "utf-8"
     format: str = "auto"  # auto, text or jsonl
     dry_run: bool = False
+    photo_files: str = ""  # a directory or archive of an export's photo files (export_articles --media)
 
 
 @dataclass
@@ -117,6 +122,8 @@ class Importer:
         self.article_fields, self.article_defaults = with_defaults(Article, ARTICLE_FIELDS)
         self.image_fields, self.image_defaults = with_defaults(Image, IMAGE_FIELDS)
         self.lz4 = None  # whether PostgreSQL can compress with lz4, once asked
+        self.photo_files = None  # PhotoFilesReader, opened at the first photo file
+        self.photo_files_created = 0
 
     # -- set-up ------------------------------------------------------------
 
@@ -303,11 +310,23 @@ class Importer:
         return ids
 
     def attach_images(self, article_ids, new):
-        """Place each article's photos, reusing images already stored."""
-        wanted = {image.key: image for record in new.values() for image in record.images}
-        if not wanted:
-            return
-        image_ids = dict(Image.objects.filter(caption_key__in=wanted, file="").values_list("caption_key", "id"))
+        """Place each article's photos, reusing images already stored.
+
+        Caption-only images are one per caption and credit; an export's
+        photo file (--media) is one image per picture (its SHA-256), stored
+        with its renditions. A photo file that is missing or refused is
+        reported and its caption kept.
+        """
+        with_files = {}
+        for fingerprint, record in new.items():
+            for image in record.images:
+                if image.file and self.options.photo_files and image.file not in with_files:
+                    with_files[image.file] = self.photo_file_image(image, record)
+        wanted = {image.key: image for record in new.values() for image in record.images
+                  if with_files.get(image.file) is None}
+        image_ids = {}
+        if wanted:
+            image_ids = dict(Image.objects.filter(caption_key__in=wanted, file="").values_list("caption_key", "id"))
         missing = [key for key in wanted if key not in image_ids]
         if missing:
             rows = [("", wanted[key].caption, wanted[key].credit, wanted[key].alt_text, key, self.batch_time,
@@ -323,12 +342,41 @@ class Importer:
         for fingerprint, record in new.items():
             if record.images:
                 article_id = article_ids[fingerprint]
-                ids = dict.fromkeys(image_ids[image.key] for image in record.images)  # each photo once, in order
+                # Each photo once, in order.
+                ids = dict.fromkeys(with_files.get(image.file) or image_ids[image.key] for image in record.images)
                 placements.extend((article_id, image_id, position) for position, image_id in enumerate(ids))
                 self.placed[article_id] = list(ids)
         # Every placement that did not create its image reused one.
-        self.report.images_reused += len(placements) - len(missing)
+        self.report.images_reused += len(placements) - len(missing) - self.photo_files_created
+        self.photo_files_created = 0
         insert_rows(ArticleImage, ["article", "image", "position"], placements)
+
+    def photo_file_image(self, image, record):
+        """The id of the stored image for an export's photo file (made with its renditions), or None."""
+        try:
+            if self.photo_files is None:
+                self.photo_files = PhotoFilesReader(self.options.photo_files)
+            data = self.photo_files.open(image.file)
+        except PhotoFileError as error:
+            self.report.warnings.append(f"{self.name}: {record.describe()}: {error}; kept its caption only")
+            return None
+        digest = hashlib.sha256(data.getbuffer()).hexdigest()
+        existing = Image.objects.filter(file_hash=digest).values_list("id", flat=True).first()
+        if existing is not None:
+            return existing
+        photo = Image(file=File(data, name=image.file), caption=image.caption, credit=image.credit,
+                      alt_text=image.alt_text, copyright=image.copyright, focal_x=image.focal[0],
+                      focal_y=image.focal[1])
+        try:
+            photo.inspect_file()
+        except PhotoRejected as error:
+            self.report.warnings.append(f"{self.name}: {record.describe()}: photo file {image.file}: {error} "
+                                        "Kept its caption only.")
+            return None
+        photo.save()
+        self.report.images_created += 1
+        self.photo_files_created += 1
+        return photo.pk
 
     def attach_tags(self, article_ids, new):
         # Tags named in exports are created as needed; dumps only use the

@@ -60,6 +60,9 @@ class Command(BaseCommand):
         parser.add_argument("--encoding", default="utf-8", help="Text encoding of the dumps (default: utf-8).")
         parser.add_argument("--format", choices=["auto", "text", "jsonl"], default="auto",
                             help="text dump, export_articles JSON Lines, or auto-detect (default).")
+        parser.add_argument("--media", metavar="DIR_OR_ARCHIVE", default="",
+                            help="The photo files of an export (export_articles --media): stored with their "
+                                 "renditions.")
 
     def handle(self, *args, paths, explain, **options):
         if explain:
@@ -67,7 +70,7 @@ class Command(BaseCommand):
         import_options = ImportOptions(
             status=options["status"], published_at=options["published_at"], source=options["source"],
             tags=options["tags"], encoding=options["encoding"], format=options["format"],
-            dry_run=options["dry_run"],
+            dry_run=options["dry_run"], photo_files=options["media"],
         )
         interactive = self.stderr.isatty()
         report = import_paths(
