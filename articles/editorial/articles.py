@@ -48,7 +48,7 @@ class PhotoPlacementForm(forms.ModelForm):
     """A photo row of the article form: a stored image, or a new upload with its caption and credit."""
 
     upload = forms.FileField(required=False, max_length=None, label="or upload a photo")
-    new_caption = forms.CharField(required=False, label="caption", widget=forms.Textarea(attrs={"rows": 2}))
+    new_caption = forms.CharField(required=False, label="caption")
     new_credit = forms.CharField(required=False, max_length=255, label="credit")
 
     class Meta:
