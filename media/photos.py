@@ -156,8 +156,11 @@ def renditions_make(file, *, file_hash, focal, storage):
     base = f"renditions/{key[:2]}/{key}"
     with _opened(file) as original:
         if original.format == "JPEG":
-            # Decode at the smallest scale (1/2, 1/4, 1/8) still wider than the widest rendition.
-            original.draft("RGB", (max(WIDTHS[-1], OG_SIZE[0]), max(WIDTHS[-1], OG_SIZE[0])))
+            # Decode at the smallest scale (1/2, 1/4, 1/8) still wider than the widest rendition
+            # once upright: memory for a 50-megapixel photo stays a small part of it.
+            widest = max(WIDTHS[-1], OG_SIZE[0])
+            turned = original.getexif().get(0x0112, 1) in (5, 6, 7, 8)
+            original.draft("RGB", (1, widest) if turned else (widest, 1))
         picture = _upright_srgb(original)
         picture.load()
     width, height = picture.size

@@ -798,6 +798,115 @@ def child_version_cost(count):
             "rows": 1 + statistics.mean(len(taggings.get(a.pk, [])) + len(placements.get(a.pk, [])) for a in articles)}
 
 
+# --- photos --------------------------------------------------------------------------
+
+
+def camera_jpeg(path, size, seed=1):
+    """A camera-like JPEG: detail at every scale (so renditions keep some, as a photo's do), EXIF with GPS."""
+    from PIL import Image as PILImage
+
+    width, height = size
+    picture = PILImage.linear_gradient("L").resize((width, height))
+    # Noise drawn small and enlarged gives the broad shapes, drawn large the fine grain.
+    for step, weight in ((256, 0.5), (64, 0.4), (16, 0.35), (4, 0.3), (1, 0.15)):
+        layer = PILImage.effect_noise((max(1, width // step), max(1, height // step)), 60)
+        picture = PILImage.blend(picture, layer.resize((width, height), PILImage.Resampling.BICUBIC), weight)
+    picture = PILImage.merge("RGB", (picture, picture.point(lambda v: v * 0.9), picture.point(lambda v: v * 0.75)))
+    exif = PILImage.Exif()
+    exif[0x010F], exif[0x0110] = "Canon", "EOS R6"
+    exif[0x8825] = {1: "N", 2: (33.0, 18.0, 51.0), 3: "E", 4: (44.0, 21.0, 58.0)}
+    picture.save(path, "JPEG", quality=92, exif=exif.tobytes())
+    return path
+
+
+def peak_memory_mb():
+    """This process's peak resident memory (VmHWM; getrusage's figure survives exec and counts the parent's)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def child_photo_cost(path, repeat):
+    """Inspect and make the renditions of one photo `repeat` times; median seconds and the files' sizes."""
+    import tempfile as temp
+
+    setup_django_without_database()
+    from django.core.files.storage import FileSystemStorage
+
+    from media.photos import photo_inspect, renditions_make
+
+    times, result = [], None
+    for _ in range(repeat):
+        with temp.TemporaryDirectory() as folder, open(path, "rb") as original:
+            storage = FileSystemStorage(location=folder, base_url="/")
+            started = time.perf_counter()
+            photo_inspect(original, max_bytes=1 << 40, max_pixels=1 << 40)
+            result = renditions_make(original, file_hash="benchmark", focal=(0.5, 0.5), storage=storage)
+            times.append(time.perf_counter() - started)
+            sizes = {kind: [[width, os.path.getsize(os.path.join(folder, name))] for width, _, name in entries]
+                     for kind, entries in result["sources"].items()}
+    return {"seconds": statistics.median(times), "sizes": sizes, "peak_rss_mb": peak_memory_mb()}
+
+
+def child_baseline_rss():
+    setup_django_without_database()
+    import media.photos  # noqa: F401 - what the measured child has loaded too
+
+    return {"peak_rss_mb": peak_memory_mb()}
+
+
+def setup_django_without_database():
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+    os.environ.setdefault("SECRET_KEY", "benchmark-" + "k" * 60)
+    django.setup()
+
+
+def picked(sizes, slot_css_px, dpr):
+    """The rendition a browser takes for a slot: the narrowest at least slot x DPR wide, else the widest."""
+    needed = slot_css_px * dpr
+    return next((size for width, size in sizes if width >= needed), sizes[-1][1])
+
+
+def bench_photos(args):
+    with tempfile.TemporaryDirectory() as workdir:
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "newsroom.settings", "SECRET_KEY": "benchmark-" + "k" * 60,
+               "DEBUG": "false"}
+
+        def child(*child_args):
+            done = subprocess.run([sys.executable, __file__, "child", *child_args], cwd=ROOT, env=env,
+                                  capture_output=True, text=True)
+            if done.returncode != 0:
+                sys.exit(f"benchmark child failed:\n{done.stderr}")
+            return json.loads(done.stdout.strip().splitlines()[-1])
+
+        photo = camera_jpeg(f"{workdir}/24mp.jpg", (6000, 4000))
+        original_bytes = os.path.getsize(photo)
+        result = child("photo-cost", photo, str(args.repeat))
+        print(f"Renditions of a 24-megapixel camera JPEG ({original_bytes / 1e6:.1f} MB): median of {args.repeat}: "
+              f"{result['seconds']:.2f} s for {sum(len(v) for v in result['sizes'].values()) + 1} files")
+        for kind, sizes in result["sizes"].items():
+            print(f"  {kind:<5} " + "  ".join(f"{width}w {size / 1000:.0f} KB" for width, size in sizes))
+        # The article measure is 40rem (640 px); on a phone the slot is the screen less 2rem of padding.
+        print("\nBytes of the 3 photos of an article page (every photo loaded), against sending the originals:")
+        print(f"{'screen':<28} {'originals':>10} {'AVIF':>9} {'WebP':>9} {'JPEG':>9} {'AVIF vs originals':>18}")
+        for label, slot, dpr in (("phone 390 px, DPR 3", 390 - 32, 3), ("phone 390 px, DPR 2", 390 - 32, 2),
+                                 ("desktop 1280 px, DPR 1", 640, 1), ("desktop 1280 px, DPR 2", 640, 2)):
+            chosen = {kind: 3 * picked(sizes, slot, dpr) for kind, sizes in result["sizes"].items()}
+            print(f"{label:<28} {3 * original_bytes / 1e6:>8.1f} MB {chosen['avif'] / 1000:>6.0f} KB "
+                  f"{chosen['webp'] / 1000:>6.0f} KB {chosen['jpeg'] / 1000:>6.0f} KB "
+                  f"{chosen['avif'] / (3 * original_bytes):>17.3f}x")
+        largest = camera_jpeg(f"{workdir}/50mp.jpg", (8660, 5773))
+        baseline = child("baseline-rss")["peak_rss_mb"]
+        peak = child("photo-cost", largest, "1")
+        print(f"\nPeak memory for the largest photo allowed (50 megapixels, JPEG): {peak['peak_rss_mb']:.0f} MB "
+              f"resident, {peak['peak_rss_mb'] - baseline:.0f} MB above a process that only loaded the code "
+              f"({baseline:.0f} MB); {peak['seconds']:.2f} s")
+
+
 def bench_version_cost(args):
     with tempfile.TemporaryDirectory() as workdir:
         path = f"{workdir}/dump.txt"
@@ -1015,6 +1124,10 @@ def child(args):
         result = child_editor(float(rest[0]), rest[1])
     elif kind == "search-fresh":
         result = child_search_fresh(rest[0], int(rest[1]))
+    elif kind == "photo-cost":
+        result = child_photo_cost(rest[0], int(rest[1]))
+    elif kind == "baseline-rss":
+        result = child_baseline_rss()
     elif kind == "duplicates":
         path, n, near, seed, all_pairs, follow_ups, paragraphs = rest
         result = child_duplicates(path, int(n), int(near), int(seed), all_pairs == "1", int(follow_ups),
@@ -1073,6 +1186,9 @@ def main():
     churn.add_argument("--key-check-ms", default="0,100",
                        help="KEY_CHECK_MS values to run, comma-separated (0: ask Redis on every hit)")
     churn.set_defaults(func=bench_churn)
+    pho = commands.add_parser("photos", help="renditions of a 24-megapixel photo: time, bytes sent, peak memory")
+    pho.add_argument("--repeat", type=int, default=3)
+    pho.set_defaults(func=bench_photos)
     ver = commands.add_parser("version-cost", help="cost of an article's first version: snapshot vs serializer")
     ver.add_argument("--n", type=int, default=2000)
     ver.set_defaults(func=bench_version_cost)
