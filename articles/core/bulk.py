@@ -10,8 +10,9 @@ its fields and the rows.
 from __future__ import annotations
 
 import io
+import json
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models.constants import OnConflict
 
 # psycopg2 reads COPY data in pieces of this size (its default, 8 KiB, made
@@ -103,7 +104,14 @@ def with_defaults(model, fields):
     """`fields` plus the model's other columns but the primary key, and their
     default values: raw inserts must name every NOT NULL column."""
     others = [f for f in model._meta.concrete_fields if not f.primary_key and f.name not in fields]
-    return [*fields, *(f.name for f in others)], tuple(f.get_db_prep_save(f.get_default(), connection) for f in others)
+    return [*fields, *(f.name for f in others)], tuple(_raw_default(f) for f in others)
+
+
+def _raw_default(field):
+    # A JSON default as its text: the driver's JSON adapter means nothing in COPY's text format.
+    if isinstance(field, models.JSONField):
+        return json.dumps(field.get_default())
+    return field.get_db_prep_save(field.get_default(), connection)
 
 
 def copy_new_rows(model, fields, rows):
