@@ -6,6 +6,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from articles.models import Article, ArticleImage, DuplicateCandidate, Tag, TaggedArticle
+from media.models import Image
 
 
 def with_images_and_tags(queryset):
@@ -50,8 +51,43 @@ def article_get_for_preview(*, pk):
 
 
 def article_get_published(*, slug):
-    """The published article with this slug, or Article.DoesNotExist."""
-    return article_list_published().get(slug=slug)
+    """The published article with this slug, with what with_images_and_tags loads; or Article.DoesNotExist.
+
+    Three statements written out rather than built by the ORM: this is the
+    reader's article page, and building the queryset and its two prefetches
+    cost more than running them (docs/benchmarks.md, "Uncached render time").
+    The result is the same as article_list_published().get(slug=slug).
+    """
+    quote = connection.ops.quote_name
+    table = quote(Article._meta.db_table)
+    columns = ", ".join(f"{table}.{quote(field.column)}" for field in Article._meta.concrete_fields
+                        if field.name not in READER_DEFERRED_FIELDS)
+    published, params = Article.objects.published_sql(connection)
+    found = list(Article.objects.raw(f"SELECT {columns} FROM {table} WHERE {table}.{quote('slug')} = %s AND "
+                                     f"{published}", [slug, *params]))
+    if not found:
+        raise Article.DoesNotExist(f"No published article with the slug {slug!r}")
+    article = found[0]
+    placements, images = quote(ArticleImage._meta.db_table), quote(Image._meta.db_table)
+    article.placements = []
+    for image in Image.objects.raw(
+        f"SELECT {images}.*, {placements}.id AS placement_id, {placements}.position AS placement_position "
+        f"FROM {images} JOIN {placements} ON {placements}.image_id = {images}.id "
+        f"WHERE {placements}.article_id = %s ORDER BY {placements}.position, {placements}.id", [article.pk],
+    ):
+        placement = ArticleImage(id=image.placement_id, article_id=article.pk, position=image.placement_position)
+        placement.image = image
+        article.placements.append(placement)
+    taggings, tags = quote(TaggedArticle._meta.db_table), quote(Tag._meta.db_table)
+    article.taggings = []
+    for tag in Tag.objects.raw(
+        f"SELECT {tags}.*, {taggings}.id AS tagging_id FROM {tags} JOIN {taggings} ON {taggings}.tag_id = {tags}.id "
+        f"WHERE {taggings}.content_object_id = %s ORDER BY LOWER({tags}.name), {tags}.id", [article.pk],
+    ):
+        tagging = TaggedArticle(id=tag.tagging_id, content_object_id=article.pk)
+        tagging.tag = tag
+        article.taggings.append(tagging)
+    return article
 
 
 # A merge chain longer than this is a loop, not history.

@@ -408,3 +408,21 @@ def test_list_pages_count_a_bounded_number_of_articles(client, url):
         assert client.get(url).status_code == 200
     counts = [q["sql"] for q in context.captured_queries if "COUNT(" in q["sql"].upper()]
     assert counts and all(f"LIMIT {LISTED_ARTICLES}" in sql for sql in counts)
+
+
+def test_the_article_pages_loader_gives_what_the_list_loader_gives():
+    from articles.models import Article
+    from articles.selectors import article_get_published, article_list_published
+
+    photos = [make_image(caption="Second", with_file=True), make_image(caption="First")]
+    article = make_article(title="Loaded", tags=["zebra", "Alpha", "beta"], images=photos)
+    draft = make_article(title="Draft", status=Article.Status.DRAFT)
+    fast, usual = article_get_published(slug=article.slug), article_list_published().get(slug=article.slug)
+    assert [t.name for t in fast.tag_list] == [t.name for t in usual.tag_list] == ["Alpha", "beta", "zebra"]
+    assert [(p.pk, p.position, p.image_id) for p in fast.placements] == \
+        [(p.pk, p.position, p.image_id) for p in usual.placements]
+    assert [p.image.renditions for p in fast.placements] == [p.image.renditions for p in usual.placements]
+    assert fast.published_at == usual.published_at and fast.body == usual.body
+    assert "raw_text" in fast.get_deferred_fields()
+    with pytest.raises(Article.DoesNotExist):
+        article_get_published(slug=draft.slug)
