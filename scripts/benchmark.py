@@ -1183,7 +1183,7 @@ def main():
     churn.add_argument("--duration", type=int, default=10)
     churn.add_argument("--connections", type=int, default=16)
     churn.add_argument("--workers", type=int, default=2)
-    churn.add_argument("--key-check-ms", default="0,100",
+    churn.add_argument("--key-check-ms", default="10000,0",
                        help="KEY_CHECK_MS values to run, comma-separated (0: ask Redis on every hit)")
     churn.set_defaults(func=bench_churn)
     pho = commands.add_parser("photos", help="renditions of a 24-megapixel photo: time, bytes sent, peak memory")

@@ -15,6 +15,7 @@ writers announce changes there and never call this module.
 
 import hashlib
 import logging
+import threading
 import time
 from datetime import datetime, timezone as dt_timezone
 from collections import OrderedDict
@@ -53,6 +54,7 @@ CACHE_UNAVAILABLE = (RedisError,) if RedisError else ()
 # Statuses worth keeping: pages and redirects. Not 404s: anyone can invent
 # as many missing URLs as they like.
 CACHEABLE_STATUSES = {200, 301}
+EDGE_PURGE_AGAIN_SECONDS = 0.5
 
 
 # --- invalidation -----------------------------------------------------------------------
@@ -77,6 +79,12 @@ def invalidate(sender=None, signal=None, **touched):
         if EVERYTHING in keys or cache_keys.LISTS in keys:
             _schedule_logged()  # an edit may have set or moved a publication date
         cache_keys.purge_edge(keys)
+        if settings.NEWSROOM_PURGE_URLS:
+            # Once more a moment later: an app process that had not yet heard the
+            # change notice may have answered the edge's refetch with the old page.
+            timer = threading.Timer(EDGE_PURGE_AGAIN_SECONDS, cache_keys.purge_edge, [keys])
+            timer.daemon = True
+            timer.start()
 
     transaction.on_commit(committed)  # at once when not in a transaction
 
@@ -211,9 +219,9 @@ class _Recent:
     A stored page is tens of kilobytes; its keys' versions are a few
     numbers. With Redis, fetching and unpickling the page was most of a
     hit's cost: here it is kept, and checked against the versions like any
-    other copy: at most every NEWSROOM_KEY_CHECK_SECONDS (the round trip to
-    Redis was then most of a hit's cost), and at once after a change made
-    in this process.
+    other copy. The round trip for them was then most of the cost: while
+    this process hears the change notices (cache_keys.ChangeListener), a
+    page checked once stays good until a notice names one of its keys.
     """
 
     def __init__(self, size):
@@ -258,8 +266,10 @@ def _from_store(request, params):
     _retry_failed_bumps()
     stored, stored_at, checked_at, validators = _recent.get(page_key) or (None, 0.0, 0.0, None)
     now = time.monotonic()
-    if stored is not None and now - checked_at >= settings.NEWSROOM_KEY_CHECK_SECONDS \
-            or checked_at <= cache_keys.last_local_bump():
+    listener = cache_keys.change_listener()
+    trusted = (stored is not None and listener is not None and checked_at > cache_keys.last_local_bump()
+               and now - checked_at < settings.NEWSROOM_KEY_CHECK_SECONDS and listener.trusts(stored[3], checked_at))
+    if not trusted:
         fresh, found = _current(stored, extra=[SCHEDULE_KEY]) if stored is not None else (False, {})
         expired = stored_at + settings.NEWSROOM_PAGE_CACHE_SECONDS < time.time()
         if stored is None or publish_due(found.get(SCHEDULE_KEY)) or not fresh or expired:
@@ -271,10 +281,11 @@ def _from_store(request, params):
         found = cache.get_many([page_key, SCHEDULE_KEY])
         publish_due(found.get(SCHEDULE_KEY))
         stored = found.get(page_key)
+        checked_at = time.monotonic()  # before the check, as above
         if stored is None or not _current(stored)[0]:
             return None
         validators = Validators(stored[3])
-        _recent.put(page_key, (stored, time.time(), time.monotonic(), validators))
+        _recent.put(page_key, (stored, time.time(), checked_at, validators))
     status, headers, content, versions = stored
     response = get_conditional_response(request, etag=validators.etag, last_modified=validators.last_modified)
     if response is None:
@@ -294,6 +305,7 @@ def _rendered(request, view, args, kwargs, params, static_keys):
         # The sitemap views answer lazily; the content is needed now.
         response.render()
     keys = {EVERYTHING, *static_keys, *getattr(response, "cache_keys", ())}
+    checked_at = time.monotonic()  # before the read: a change heard after it is newer than what was read
     try:
         versions, created = cache_keys.versions(keys)
     except CACHE_UNAVAILABLE:
@@ -313,7 +325,7 @@ def _rendered(request, view, args, kwargs, params, static_keys):
         try:
             cache.set(page_key, page, seconds)
             # Kept here too, checked as of now: the next hit needs no round trip.
-            _recent.put(page_key, (page, time.time(), time.monotonic(), validators))
+            _recent.put(page_key, (page, time.time(), checked_at, validators))
         except CACHE_UNAVAILABLE:
             logger.exception("Page cache unavailable; not storing %s", request.path)
     if response.status_code == 200:

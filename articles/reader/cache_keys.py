@@ -18,6 +18,8 @@ Keys:
 """
 
 import logging
+import os
+import threading
 import time
 import urllib.request
 from urllib.error import URLError
@@ -141,6 +143,7 @@ def read_many(names):
 
 
 _local_bump = [0.0]  # time.monotonic() of this process's last change
+CHANGES_CHANNEL = "newsroom:changes"
 
 
 def last_local_bump():
@@ -149,9 +152,82 @@ def last_local_bump():
 
 
 def bump(keys):
-    """New versions for `keys`: every page carrying one of them is stale, here and at the edge."""
+    """New versions for `keys`: every page carrying one of them is stale, here and at the edge.
+
+    On Redis the keys are also published, so every process hears of the
+    change at once (ChangeListener) instead of asking on every request.
+    """
     _local_bump[0] = time.monotonic()
     cache.set_many({VERSION.format(key): _new_version() for key in keys}, settings.NEWSROOM_CONTENT_VERSION_SECONDS)
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if isinstance(backend, RedisCache):
+        backend._cache.get_client(write=True).publish(backend.make_key(CHANGES_CHANNEL), " ".join(sorted(keys)))
+
+
+class ChangeListener:
+    """Hears every change to key versions as it is published, from any process, in a thread of its own.
+
+    While it is subscribed, a page this process checked against Redis stays
+    good without asking again until a change names one of its keys (or
+    NEWSROOM_KEY_CHECK_SECONDS pass, should a notice ever go missing).
+    Not subscribed (no Redis, the connection lost, just reconnected), every
+    request asks, as before: a notice published meanwhile may have been missed.
+    """
+
+    def __init__(self, location, channel):
+        self.location, self.channel = location, channel
+        self.live_since = None  # time.monotonic() of the subscription, while it holds
+        self.changed = {}  # key -> time.monotonic() its change was heard
+        self.failing = False  # logged once, not every second
+        self.thread = threading.Thread(target=self.run, name="newsroom-change-listener", daemon=True)
+        self.thread.start()
+
+    def run(self):
+        import redis
+
+        while True:
+            try:
+                client = redis.Redis.from_url(self.location, socket_connect_timeout=1, health_check_interval=10)
+                pubsub = client.pubsub()
+                pubsub.subscribe(self.channel)
+                for message in pubsub.listen():
+                    now = time.monotonic()
+                    if message["type"] == "subscribe":
+                        self.live_since, self.failing = now, False
+                    elif message["type"] == "message":
+                        for key in message["data"].decode().split():
+                            self.changed[key] = now
+            except Exception as error:  # noqa: BLE001 - any failure: stop trusting, and subscribe again
+                if self.live_since is not None or not self.failing:
+                    logger.warning("No change notices from Redis (%s); asking on every request until they are "
+                                   "back", error)
+                self.failing = True
+            self.live_since = None
+            time.sleep(1)
+
+    def trusts(self, keys, checked_at):
+        """Whether a page with `keys`, checked against Redis at `checked_at`, is still current without asking."""
+        live_since = self.live_since
+        if live_since is None or checked_at <= live_since:
+            return False
+        changed = self.changed
+        return not any(changed.get(key, 0.0) >= checked_at for key in keys)
+
+
+_listener = {}  # (pid, location, channel) -> ChangeListener
+
+
+def change_listener():
+    """This process's ChangeListener for the Redis cache in use, started on first use; None without Redis."""
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if not isinstance(backend, RedisCache):
+        return None
+    # The primary (the first server): every change is written, and so published, there.
+    identity = (os.getpid(), backend._servers[0], backend.make_key(CHANGES_CHANNEL))
+    listener = _listener.get(identity)
+    if listener is None:
+        listener = _listener[identity] = ChangeListener(identity[1], identity[2])
+    return listener
 
 
 def purge_edge(keys):

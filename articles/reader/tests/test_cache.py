@@ -328,31 +328,57 @@ def test_redis_cache_is_shared_so_a_change_in_another_process_shows_at_once(clie
     assert after.status_code == 200 and after["ETag"] != first["ETag"]
 
 
-def test_a_process_asks_redis_about_a_page_at_most_once_per_check_interval(client, redis_cache, settings,
-                                                                          monkeypatch):
-    settings.NEWSROOM_KEY_CHECK_SECONDS = 0.5
-    article = make_article(title="Checked")
+def _eventually(condition, seconds=5.0):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def test_a_process_hears_changes_and_asks_redis_about_a_page_only_then(client, redis_cache, monkeypatch):
+    import redis
+
+    article = make_article(title="Heard")
+    url = article.get_absolute_url()
     reads = []
     real_read_many = cache_keys.read_many
     monkeypatch.setattr(cache_keys, "read_many", lambda names: reads.append(names) or real_read_many(names))
-    url = article.get_absolute_url()
-    client.get(url)  # rendered and stored
+    client.get(url)  # rendered and stored; the listener starts
+    listener = cache_keys.change_listener()
+    _eventually(lambda: listener.live_since is not None)
+    client.get(url)  # checked once the notices are heard
     reads.clear()
     for _ in range(5):
         assert client.get(url).status_code == 200
-    assert reads == []  # hits within the interval: no round trip
-    # Another process changes the article: only the shared cache knows.
-    key = cache_keys.VERSION.format(f"a{article.pk}")
-    from django.core.cache import cache
-    cache.set(key, time.time_ns(), None)
+    assert reads == []  # no round trip while nothing changes
+    # Another process changes the article: it writes the new version and publishes the key, as bump() does.
     first = client.get(url)
-    time.sleep(0.6)
+    other = redis.Redis.from_url(REDIS_URL)
+    from django.core.cache import cache, caches
+
+    cache.set(cache_keys.VERSION.format(f"a{article.pk}"), time.time_ns(), None)
+    other.publish(caches["default"].make_key(cache_keys.CHANGES_CHANNEL), f"a{article.pk}")
+    _eventually(lambda: f"a{article.pk}" in listener.changed)
     after = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
     assert reads and after.status_code == 200 and after["ETag"] != first["ETag"]
-    # A change made in this process shows at once, interval or not.
+    # Notices lost (Redis restarted, the connection dropped): every request asks again.
+    listener.live_since = None
+    reads.clear()
+    client.get(url)
+    client.get(url)
+    assert len(reads) == 2
+
+
+def test_a_change_made_here_shows_at_once_and_is_published(client, redis_cache):
+    article = make_article(title="Published change")
+    url = article.get_absolute_url()
+    client.get(url)
+    listener = cache_keys.change_listener()
+    _eventually(lambda: listener.live_since is not None)
     etag = client.get(url)["ETag"]
     content_changed(articles=[article.pk])
     assert client.get(url)["ETag"] != etag
+    _eventually(lambda: f"a{article.pk}" in listener.changed)
 
 
 def test_settings_select_redis_from_cache_url_or_redis_url():
