@@ -31,6 +31,12 @@ from articles.selectors import MAX_MERGE_HOPS, with_images_and_tags
 MERGE_PERMISSION = "articles.merge_duplicates"
 
 
+def _pair_of_ints(value):
+    """"12:3" as (12, 3); ValueError for anything else."""
+    first, second = value.split(":")
+    return int(first), int(second)
+
+
 class StatusFilter(admin.SimpleListFilter):
     """Open pairs unless the editor asks for others: the queue is what needs deciding."""
 
@@ -314,9 +320,8 @@ class DuplicateCandidateAdmin(admin.ModelAdmin):
         try:
             survivor_id = int(request.POST.get("survivor", ""))
             merged_ids = [int(value) for value in request.POST.getlist("merge")]
-            taken = [tuple(int(part) for part in value.split(":", 1)) for value in request.POST.getlist("take")]
-            photos_taken = [tuple(int(part) for part in value.split(":", 1))
-                            for value in request.POST.getlist("photo")]
+            taken = [_pair_of_ints(value) for value in request.POST.getlist("take")]
+            photos_taken = [_pair_of_ints(value) for value in request.POST.getlist("photo")]
         except ValueError:
             survivor_id, merged_ids, taken, photos_taken = None, [], [], []
         if survivor_id not in ids or not set(merged_ids) <= ids:

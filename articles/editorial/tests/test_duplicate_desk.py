@@ -202,3 +202,15 @@ def test_the_survivors_history_offers_to_undo_the_merge(editor_client, story):
     editor_client.post(reverse("admin:articles_duplicatecandidate_undo"), {"merge": merge.pk})
     assert "Undo this merge" not in editor_client.get(
         reverse("admin:articles_article_history", args=[update.pk])).content.decode()
+
+
+@pytest.mark.parametrize("field,value", [("take", "5"), ("take", "a:b:c"), ("photo", ":"), ("merge", "x"),
+                                         ("survivor", "")])
+def test_a_malformed_decision_is_refused_plainly_never_a_server_error(editor_client, story, field, value):
+    brief, update, late, _ = story
+    data = {"survivor": update.pk, "merge": [brief.pk], field: value}
+    response = editor_client.post(story_url(brief, "merge"), data, follow=True)
+    assert response.status_code == 200
+    assert "Choose the article to keep" in response.content.decode()
+    brief.refresh_from_db()
+    assert brief.status == Article.Status.PUBLISHED
