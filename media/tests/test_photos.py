@@ -232,3 +232,21 @@ def test_a_caption_only_image_gets_a_file_and_keeps_its_caption_and_credit():
     image.save()
     image.refresh_from_db()
     assert (image.caption, image.credit) == ("From the dump.", "AP") and image.has_renditions
+
+
+def test_make_renditions_makes_what_is_missing_and_leaves_current_ones():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    current = saved(jpeg((500, 400)), caption="Current")
+    stale = saved(jpeg((600, 400), color=(0, 90, 0)), caption="Stored before renditions")
+    Image.objects.filter(pk=stale.pk).update(renditions={})
+    out = StringIO()
+    call_command("make_renditions", stdout=out)
+    assert "Made renditions for 1 photo(s)." in out.getvalue()
+    stale.refresh_from_db()
+    assert stale.has_renditions and stale.renditions["key"] != current.renditions["key"]
+    out = StringIO()
+    call_command("make_renditions", "--all", stdout=out)
+    assert "Made renditions for 2 photo(s)." in out.getvalue()
