@@ -321,6 +321,9 @@ def tag_merge(*, survivor_id, merged_id, user=None, reason=""):
     _log(user, survivor, f"Merged tag {merged.pk} (“{merged_name}”) into this one; “{merged_name}” is now an alias.{why}")
     _log(user, merged, f"Merged into tag {survivor.pk} (“{survivor.name}”).{why}", action=DELETION)
     merged.delete()
+    # The old spelling may already be an alias (of this tag, or of another one
+    # whose alias the merged tag's name shadowed): it now means the survivor.
+    TagAlias.objects.filter(Q(name__iexact=merged_name) | Q(slug=merged_slug)).delete()
     TagAlias.objects.create(name=merged_name, slug=merged_slug, tag=survivor)
     content_changed(sender=Tag, tags=[survivor.pk, merged_id])
     return survivor

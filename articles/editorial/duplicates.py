@@ -34,7 +34,15 @@ MERGE_PERMISSION = "articles.merge_duplicates"
 def _pair_of_ints(value):
     """"12:3" as (12, 3); ValueError for anything else."""
     first, second = value.split(":")
-    return int(first), int(second)
+    return _row_id(first), _row_id(second)
+
+
+def _row_id(value):
+    """A row id from a form; ValueError for anything a database column could not hold."""
+    number = int(value)
+    if not 0 <= number < 2**63:
+        raise ValueError(value)
+    return number
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -318,8 +326,8 @@ class DuplicateCandidateAdmin(admin.ModelAdmin):
             return self._next_story(request)
         ids = {member.pk for member in story.members}
         try:
-            survivor_id = int(request.POST.get("survivor", ""))
-            merged_ids = [int(value) for value in request.POST.getlist("merge")]
+            survivor_id = _row_id(request.POST.get("survivor", ""))
+            merged_ids = [_row_id(value) for value in request.POST.getlist("merge")]
             taken = [_pair_of_ints(value) for value in request.POST.getlist("take")]
             photos_taken = [_pair_of_ints(value) for value in request.POST.getlist("photo")]
         except ValueError:
@@ -374,8 +382,8 @@ class DuplicateCandidateAdmin(admin.ModelAdmin):
             raise PermissionDenied
         back = None
         try:
-            merge_ids = [int(value) for value in request.POST.getlist("merge")]
-            pair_ids = [int(value) for value in request.POST.getlist("pair")]
+            merge_ids = [_row_id(value) for value in request.POST.getlist("merge")]
+            pair_ids = [_row_id(value) for value in request.POST.getlist("pair")]
         except ValueError:
             merge_ids, pair_ids = [], []
         for merge_id in sorted(merge_ids, reverse=True):

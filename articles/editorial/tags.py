@@ -55,8 +55,11 @@ class TagAdmin(VersionedAdminMixin, admin.ModelAdmin):
             self.message_user(request, "Choose at least two tags to merge.", messages.WARNING)
             return None
         by_id = {tag.pk: tag for tag in tags}
-        survivor_id = request.POST.get("survivor", "")
-        if request.POST.get("confirm") != "yes" or not survivor_id.isdigit() or int(survivor_id) not in by_id:
+        try:
+            survivor_id = int(request.POST.get("survivor", ""))
+        except ValueError:
+            survivor_id = None
+        if request.POST.get("confirm") != "yes" or survivor_id not in by_id:
             return TemplateResponse(request, "admin/articles/tag/merge_confirm.html", {
                 **self.admin_site.each_context(request), "opts": self.model._meta, "title": "Merge tags",
                 "tags": tags, "selected": [tag.pk for tag in tags], "action": "merge_tags",
@@ -65,7 +68,7 @@ class TagAdmin(VersionedAdminMixin, admin.ModelAdmin):
                                "become aliases (imports and the vocabulary map them to it) and their pages "
                                "redirect to its page.",
             })
-        survivor = by_id[int(survivor_id)]
+        survivor = by_id[survivor_id]
         merged = [tag for tag in tags if tag.pk != survivor.pk]
         try:
             with transaction.atomic():  # all of them or none

@@ -214,3 +214,9 @@ def test_a_malformed_decision_is_refused_plainly_never_a_server_error(editor_cli
     assert "Choose the article to keep" in response.content.decode()
     brief.refresh_from_db()
     assert brief.status == Article.Status.PUBLISHED
+
+
+def test_undo_with_ids_no_column_holds_is_not_an_error(editor_client):
+    response = editor_client.post(reverse("admin:articles_duplicatecandidate_undo"),
+                                  {"pair": ["99999999999999999999"], "merge": ["-1"]})
+    assert response.status_code == 302

@@ -86,3 +86,23 @@ def test_the_article_list_action_shows_the_count_before_tagging(editor_client):
     assert not article.tags.exists()
     editor_client.post(url, {**selected, "confirm": "yes"})
     assert list(article.tags.values_list("name", flat=True)) == ["Basra"]
+
+
+def test_merging_a_tag_whose_name_is_already_an_alias_repoints_the_alias(editor_client):
+    bar = Tag.objects.create(name="Bar")
+    TagAlias.objects.create(name="Foo", slug="foo-old", tag=bar)
+    foo = Tag.objects.create(name="foo")
+    url = reverse("admin:articles_tag_changelist")
+    response = editor_client.post(url, {"action": "merge_tags", "_selected_action": [bar.pk, foo.pk],
+                                        "confirm": "yes", "survivor": bar.pk}, follow=True)
+    assert response.status_code == 200
+    assert list(Tag.objects.values_list("name", flat=True)) == ["Bar"]
+    assert TagAlias.objects.get(name__iexact="foo").tag == bar
+
+
+def test_a_malformed_survivor_is_asked_again_not_an_error(editor_client):
+    first, second = Tag.objects.create(name="One"), Tag.objects.create(name="Two")
+    response = editor_client.post(reverse("admin:articles_tag_changelist"), {
+        "action": "merge_tags", "_selected_action": [first.pk, second.pk], "confirm": "yes", "survivor": "²"})
+    assert response.status_code == 200 and b"Yes, merge them" in response.content
+    assert Tag.objects.count() == 2
