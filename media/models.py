@@ -1,6 +1,7 @@
 """Images: photos with caption and credit, with or without a file."""
 
 import hashlib
+import logging
 import os
 import re
 import uuid
@@ -17,10 +18,14 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.functional import LazyObject, empty
 
+from articles.core.signals import content_changed
 from articles.core.text import caption_key as make_caption_key
 from media.hashing import perceptual_hash
 from media.metadata import photo_metadata
 from media.photos import PhotoRejected, photo_inspect, rendition_key, renditions_make
+
+
+logger = logging.getLogger(__name__)
 
 
 def image_upload_to(instance, filename):
@@ -198,7 +203,10 @@ class Image(models.Model):
         new_file = self.has_new_file
         super().save(*args, **kwargs)
         if new_file or (self.file and self.renditions.get("key") != rendition_key(self.file_hash, self.focal)):
-            self.renditions_refresh()
+            try:
+                self.renditions_refresh()
+            except Exception:  # noqa: BLE001 - the photo is kept; make_renditions can try again
+                logger.exception("Could not make the renditions of image %s (%s)", self.pk, self.file.name)
 
     def renditions_refresh(self):
         """Make the renditions readers get (when the file or the focal point changed), and store what they are."""
@@ -207,3 +215,5 @@ class Image(models.Model):
                                               storage=storages["default"])
         self.width, self.height = self.renditions["width"], self.renditions["height"]
         Image.objects.filter(pk=self.pk).update(renditions=self.renditions, width=self.width, height=self.height)
+        # Pages showing the photo change with it: an update() announces nothing by itself.
+        content_changed(sender=Image, images=[self.pk])

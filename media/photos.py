@@ -33,6 +33,7 @@ FORMATS = (
 )
 MIME_TYPES = {name: mime for name, _, mime, _ in FORMATS}
 OG_SIZE = (1200, 630)
+MAX_SIDE = 16383
 READABLE = "JPEG, PNG, WebP, AVIF, GIF or TIFF"
 _SRGB = ImageCms.createProfile("sRGB")
 
@@ -109,7 +110,10 @@ def rendition_key(file_hash, focal):
 
 def _upright_srgb(picture):
     """The picture as the camera meant it (EXIF orientation applied), in sRGB, RGB, with no metadata."""
-    picture = ImageOps.exif_transpose(picture)
+    try:
+        picture = ImageOps.exif_transpose(picture)
+    except Exception:  # noqa: BLE001 - a damaged EXIF block: show the picture as stored
+        picture.load()
     icc = picture.info.get("icc_profile")
     if picture.mode in ("RGBA", "LA", "PA") or (picture.mode == "P" and "transparency" in picture.info):
         # Transparent parts on white, as the page behind them.
@@ -159,13 +163,18 @@ def renditions_make(file, *, file_hash, focal, storage):
             # Decode at the smallest scale (1/2, 1/4, 1/8) still wider than the widest rendition
             # once upright: memory for a 50-megapixel photo stays a small part of it.
             widest = max(WIDTHS[-1], OG_SIZE[0])
-            turned = original.getexif().get(0x0112, 1) in (5, 6, 7, 8)
+            try:
+                turned = original.getexif().get(0x0112, 1) in (5, 6, 7, 8)
+            except Exception:  # noqa: BLE001 - a damaged EXIF block says nothing
+                turned = False
             original.draft("RGB", (1, widest) if turned else (widest, 1))
         picture = _upright_srgb(original)
         picture.load()
     width, height = picture.size
     widths = [w for w in WIDTHS if w < width] + ([width] if width <= WIDTHS[-1] else [WIDTHS[-1]])
-    widths = sorted(set(widths))
+    # WebP takes at most 16383 pixels a side: a very tall picture gets narrower renditions.
+    fits = max(1, MAX_SIDE * width // height)
+    widths = sorted({min(w, fits) for w in widths})
     sources = {name: [] for name, _, _, _ in FORMATS}
     current = picture
     for target in sorted(widths, reverse=True):

@@ -130,7 +130,7 @@ def _max_length(model, name):
 # the same articles: PostgreSQL refuses a longer value (and with it the
 # whole batch), SQLite would store it and leave the admin unable to save it.
 ARTICLE_LIMITS = {name: _max_length(Article, name) for name in ("title", "slug", "byline", "source")}
-IMAGE_LIMITS = {name: _max_length(Image, name) for name in ("credit", "alt_text")}
+IMAGE_LIMITS = {name: _max_length(Image, name) for name in ("credit", "alt_text", "copyright")}
 TAG_LIMIT = _max_length(Tag, "name")
 
 

@@ -373,7 +373,7 @@ class Importer:
             self.report.warnings.append(f"{self.name}: {record.describe()}: photo file {image.file}: {error} "
                                         "Kept its caption only.")
             return None
-        photo.save()
+        photo.save()  # a photo whose renditions cannot be made is kept, and logged
         self.report.images_created += 1
         self.photo_files_created += 1
         return photo.pk

@@ -250,3 +250,24 @@ def test_make_renditions_makes_what_is_missing_and_leaves_current_ones():
     out = StringIO()
     call_command("make_renditions", "--all", stdout=out)
     assert "Made renditions for 2 photo(s)." in out.getvalue()
+
+
+def test_a_very_tall_picture_gets_renditions_no_side_of_which_is_too_long_for_webp(settings):
+    buffer = io.BytesIO()
+    PILImage.new("L", (1080, 20000), 128).save(buffer, "PNG")
+    image = saved(buffer.getvalue(), name="infographic.png", caption="A long infographic")
+    assert image.has_renditions
+    for entries in image.renditions["sources"].values():
+        assert all(height <= 16383 for _, height, _ in entries)
+
+
+def test_a_damaged_exif_block_does_not_lose_the_photo():
+    exif = PILImage.Exif()
+    exif[0x0112] = 6
+    exif[0x010E] = "A caption long enough to corrupt."
+    data = bytearray(jpeg((600, 400), exif=exif))
+    start = data.index(b"Exif\x00\x00") + 6
+    for offset in range(start + 10, start + 40):  # scramble the entries after the header
+        data[offset] ^= 0x5A
+    image = saved(bytes(data), caption="Scrambled EXIF")
+    assert Image.objects.filter(pk=image.pk).exists()

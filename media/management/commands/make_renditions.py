@@ -19,7 +19,7 @@ class Command(BaseCommand):
             try:
                 image.renditions_refresh()
                 made += 1
-            except (OSError, ValueError) as error:
+            except Exception as error:  # noqa: BLE001 - one unreadable photo must not stop the others
                 failed += 1
                 self.stderr.write(f"image {image.pk} ({image.file.name}): {error}")
         self.stdout.write(self.style.SUCCESS(f"Made renditions for {made} photo(s)."))
