@@ -665,6 +665,8 @@ class ArticleMerge(models.Model):
     added_paragraphs = models.JSONField(default=list, help_text="Paragraphs taken into the survivor's body.")
     redirected = models.JSONField(
         default=list, help_text="Articles merged earlier into the merged one, which now lead to the survivor.")
+    folded = models.JSONField(
+        default=list, help_text="[pair, successor, whether the merge created it] for each open pair it folded.")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="+")
     reason = models.CharField(max_length=500, blank=True)

@@ -71,17 +71,20 @@ def _move_open_candidates(kind, merged_id, survivor_id):
     involved = DuplicateCandidate.objects.filter(
         Q(**{a: merged_id}) | Q(**{b: merged_id}), kind=kind, status=DuplicateCandidate.Status.OPEN,
     ).exclude(**{a: min(merged_id, survivor_id), b: max(merged_id, survivor_id)})
+    folded = []
     for candidate in involved:
         other = candidate.pair_ids[1] if candidate.pair_ids[0] == merged_id else candidate.pair_ids[0]
         if other == survivor_id:
             continue
-        successor, _ = DuplicateCandidate.objects.get_or_create(
+        successor, created = DuplicateCandidate.objects.get_or_create(
             kind=kind, **{a: min(other, survivor_id), b: max(other, survivor_id)},
             defaults={"score": candidate.score, "reason": candidate.reason},
         )
         candidate.status, candidate.successor = DuplicateCandidate.Status.FOLDED, successor
         candidate.resolved_at = timezone.now()
         candidate.save(update_fields=["status", "successor", "resolved_at"])
+        folded.append([candidate.pk, successor.pk, created])
+    return folded
 
 
 # --- articles ------------------------------------------------------------------
@@ -142,13 +145,14 @@ def article_merge(*, survivor_id, merged_id, user=None, reason="", paragraphs=()
     # Earlier merges into the merged article now point at the survivor: one redirect hop.
     redirected = list(Article.objects.filter(merged_into=merged).values_list("pk", flat=True))
     Article.objects.filter(pk__in=redirected).update(merged_into=survivor)
-    ArticleMerge.objects.create(
+    record = ArticleMerge.objects.create(
         survivor=survivor, merged=merged, merged_status=merged_status, added_tags=added_tags,
         added_images=[placement.image_id for placement in additions], added_paragraphs=added_paragraphs,
         redirected=redirected, user=user, reason=reason[:500],
     )
     ArticleBand.objects.filter(article=merged).delete()
-    _move_open_candidates(DuplicateCandidate.Kind.ARTICLE, merged.pk, survivor.pk)
+    record.folded = _move_open_candidates(DuplicateCandidate.Kind.ARTICLE, merged.pk, survivor.pk)
+    record.save(update_fields=["folded"])
     _resolve(DuplicateCandidate.Kind.ARTICLE, survivor.pk, merged.pk, DuplicateCandidate.Status.MERGED, user)
     if added_paragraphs:
         article_check(article=survivor)  # its text changed: sign it again
@@ -192,10 +196,17 @@ def article_merge_undo(*, merge_id, user=None):
                          "undo that merge first.")
     for article in (survivor, merged):
         article_history_start(article_id=article.pk, number=article.version)
-    TaggedArticle.objects.filter(content_object=survivor, tag_id__in=record.added_tags).delete()
-    ArticleImage.objects.filter(article=survivor, image_id__in=record.added_images).delete()
+    # What another copy still merged into the survivor brought too stays.
+    others = list(ArticleMerge.objects.filter(survivor=survivor, undone_at__isnull=True).exclude(pk=record.pk)
+                  .values_list("merged_id", flat=True))
+    kept_tags = set(TaggedArticle.objects.filter(content_object_id__in=others).values_list("tag_id", flat=True))
+    kept_images = set(ArticleImage.objects.filter(article_id__in=others).values_list("image_id", flat=True))
+    kept_paragraphs = {p for body in Article.objects.filter(pk__in=others).values_list("body", flat=True)
+                       for p in paragraphs_from_body(body)}
+    TaggedArticle.objects.filter(content_object=survivor, tag_id__in=set(record.added_tags) - kept_tags).delete()
+    ArticleImage.objects.filter(article=survivor, image_id__in=set(record.added_images) - kept_images).delete()
     if record.added_paragraphs:
-        taken = set(record.added_paragraphs)
+        taken = set(record.added_paragraphs) - kept_paragraphs
         survivor.body = body_from_paragraphs([p for p in paragraphs_from_body(survivor.body) if p not in taken])
     survivor.version += 1
     survivor.save(update_fields=["version", "updated_at", "body"])
@@ -205,6 +216,12 @@ def article_merge_undo(*, merge_id, user=None):
     Article.objects.filter(pk__in=record.redirected, merged_into=survivor).update(merged_into=merged)
     record.undone_at, record.undone_by = timezone.now(), user
     record.save(update_fields=["undone_at", "undone_by"])
+    # The pairs the merge folded are the merged article's again; successors it made and nobody decided go.
+    for pair_id, successor_id, created in record.folded:
+        DuplicateCandidate.objects.filter(pk=pair_id, status=DuplicateCandidate.Status.FOLDED).update(
+            status=DuplicateCandidate.Status.OPEN, successor=None, resolved_at=None)
+        if created:
+            DuplicateCandidate.objects.filter(pk=successor_id, status=DuplicateCandidate.Status.OPEN).delete()
     # The pair goes back to the queue, to be decided again.
     DuplicateCandidate.objects.filter(
         kind=DuplicateCandidate.Kind.ARTICLE, article_a_id=min(survivor.pk, merged.pk),

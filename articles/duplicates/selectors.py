@@ -112,14 +112,29 @@ def _groups(pairs):
     return list(groups.values())
 
 
+def _open_article_pairs():
+    return list(DuplicateCandidate.objects.filter(kind=DuplicateCandidate.Kind.ARTICLE,
+                                                  status=DuplicateCandidate.Status.OPEN)
+                .only("id", "score", "reason", "article_a_id", "article_b_id", "kind"))
+
+
+def duplicate_story_keys():
+    """The stories' keys (lowest article id) in queue order, best score first: no article is loaded."""
+    rows = _open_article_pairs()
+    best = {}
+    for row in rows:
+        for article_id in row.pair_ids:
+            best[article_id] = max(best.get(article_id, 0.0), row.score)
+    keys = [(max(best[i] for i in group), min(group)) for group in _groups([row.pair_ids for row in rows])]
+    return [key for _, key in sorted(keys, key=lambda item: (-item[0], item[1]))]
+
+
 def duplicate_stories(*, containing=None):
     """Open article pairs grouped into stories, best score first, with the suggested survivor.
 
     `containing`: only the story that has this article (a list of one, or empty).
     """
-    rows = list(DuplicateCandidate.objects.filter(kind=DuplicateCandidate.Kind.ARTICLE,
-                                                  status=DuplicateCandidate.Status.OPEN)
-                .only("id", "score", "reason", "article_a_id", "article_b_id", "kind"))
+    rows = _open_article_pairs()
     groups = _groups([row.pair_ids for row in rows])
     if containing is not None:
         groups = [group for group in groups if containing in group]

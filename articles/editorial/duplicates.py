@@ -24,7 +24,9 @@ from articles.duplicates.merging import (
     MergeError, article_merge_undo, candidate_merge, candidates_dismiss, candidates_reopen, cluster_merge,
 )
 from articles.models import Article, ArticleMerge, DuplicateCandidate
-from articles.duplicates.selectors import duplicate_candidates, duplicate_stories, survivor_suggest
+from articles.duplicates.selectors import (
+    duplicate_candidates, duplicate_stories, duplicate_story_keys, survivor_suggest,
+)
 from articles.editorial.images import image_preview
 from articles.selectors import MAX_MERGE_HOPS, with_images_and_tags
 
@@ -258,11 +260,11 @@ class DuplicateCandidateAdmin(admin.ModelAdmin):
         """The next undecided story, or the queue when none is left."""
         if note:
             messages.success(request, note)
-        stories = duplicate_stories()
-        if not stories:
+        keys = duplicate_story_keys()
+        if not keys:
             messages.info(request, "No undecided duplicate stories are left.")
             return HttpResponseRedirect(reverse("admin:articles_duplicatecandidate_stories"))
-        return HttpResponseRedirect(reverse("admin:articles_duplicatecandidate_story", args=[stories[0].key]))
+        return HttpResponseRedirect(reverse("admin:articles_duplicatecandidate_story", args=[keys[0]]))
 
     def story_view(self, request, article_id):
         if not self.has_view_permission(request):
@@ -306,7 +308,7 @@ class DuplicateCandidateAdmin(admin.ModelAdmin):
         })
 
     def _queue_position(self, story):
-        keys = [other.key for other in duplicate_stories()]
+        keys = duplicate_story_keys()
         position = keys.index(story.key) if story.key in keys else 0
         following = keys[position + 1:] + keys[:position]
         return {"remaining": len(keys), "position": position + 1, "next_key": following[0] if following else None}

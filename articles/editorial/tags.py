@@ -102,7 +102,11 @@ def apply_vocabulary(modeladmin, request, queryset):
         return TemplateResponse(request, "admin/articles/article/vocabulary_confirm.html", {
             **modeladmin.admin_site.each_context(request), "opts": modeladmin.model._meta,
             "title": "Tag from the vocabulary", "action": "apply_vocabulary",
-            "selected": list(queryset.values_list("pk", flat=True)),
+            # "Select all" across pages goes back as that, not as thousands of ids
+            # (Django wants one id with it all the same).
+            "select_across": request.POST.get("select_across") == "1",
+            "selected": list(queryset.values_list("pk", flat=True)[:1 if request.POST.get("select_across") == "1"
+                                                                   else None]),
             "back_url": reverse("admin:articles_article_changelist"), "confirm_label": "Yes, add these tags",
             "gains": sorted(((names[tag_id], count) for tag_id, count in report.by_tag.items()),
                             key=lambda item: (-item[1], item[0].casefold())),

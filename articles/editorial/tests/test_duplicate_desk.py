@@ -220,3 +220,29 @@ def test_undo_with_ids_no_column_holds_is_not_an_error(editor_client):
     response = editor_client.post(reverse("admin:articles_duplicatecandidate_undo"),
                                   {"pair": ["99999999999999999999"], "merge": ["-1"]})
     assert response.status_code == 302
+
+
+def test_undoing_one_merge_keeps_what_another_copy_still_merged_brought_too():
+    photo = make_image(caption="Shared photo")
+    kept = make_article(title="Kept", paragraphs=[LEAD])
+    first = make_article(title="First copy", paragraphs=[LEAD, CAUSE], tags=["Rain"], images=[photo])
+    second = make_article(title="Second copy", paragraphs=[LEAD, CAUSE], tags=["Rain"], images=[photo])
+    merges = cluster_merge(survivor_id=kept.pk, merged_ids=[first.pk, second.pk], paragraphs={first.pk: [1]})
+    undo_first = next(m for m in merges if m.merged_id == first.pk)
+    article_merge_undo(merge_id=undo_first.pk)
+    kept.refresh_from_db()
+    # The second copy, still merged into it, carries the tag, the photo and the paragraph too.
+    assert list(kept.tags.values_list("name", flat=True)) == ["Rain"]
+    assert list(kept.article_images.values_list("image_id", flat=True)) == [photo.pk]
+    assert kept.paragraphs == [LEAD, CAUSE]
+
+
+def test_undoing_a_merge_gives_the_merged_article_its_pairs_back(story):
+    brief, update, late, _ = story
+    folded = DuplicateCandidate.objects.get(article_a=min(update.pk, late.pk), article_b=max(update.pk, late.pk))
+    article_merge(survivor_id=brief.pk, merged_id=update.pk)
+    made = DuplicateCandidate.objects.get(article_a=min(brief.pk, late.pk), article_b=max(brief.pk, late.pk))
+    article_merge_undo(merge_id=ArticleMerge.objects.get().pk)
+    folded.refresh_from_db()
+    assert folded.status == "open" and folded.successor_id is None
+    assert not DuplicateCandidate.objects.filter(pk=made.pk).exists()

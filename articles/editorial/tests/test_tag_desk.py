@@ -106,3 +106,18 @@ def test_a_malformed_survivor_is_asked_again_not_an_error(editor_client):
         "action": "merge_tags", "_selected_action": [first.pk, second.pk], "confirm": "yes", "survivor": "²"})
     assert response.status_code == 200 and b"Yes, merge them" in response.content
     assert Tag.objects.count() == 2
+
+
+def test_tagging_every_article_of_the_list_goes_back_as_select_all_not_as_ids(editor_client, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 20
+    Tag.objects.create(name="Basra")
+    articles = [make_article(title=f"Floods in Basra, day {n}") for n in range(30)]
+    url = reverse("admin:articles_article_changelist")
+    selected = {"action": "apply_vocabulary", "_selected_action": [articles[0].pk], "select_across": "1", "index": "0"}
+    confirm = editor_client.post(url, selected)
+    html = confirm.content.decode()
+    assert "30 of the 30 selected articles" in html and 'name="select_across" value="1"' in html
+    assert html.count('name="_selected_action"') == 1
+    editor_client.post(url, {"action": "apply_vocabulary", "select_across": "1", "confirm": "yes",
+                             "_selected_action": [articles[0].pk]})
+    assert all(a.tags.filter(name="Basra").exists() for a in articles)
