@@ -133,6 +133,7 @@ def publish_due(due):
     """
     if due is None:
         due = _schedule()
+    _next_due[0] = due
     now = time.time()
     if due > now:
         return False
@@ -140,8 +141,13 @@ def publish_due(due):
     since = datetime.fromtimestamp(due - 1, tz=dt_timezone.utc)
     live = articles_published_between(start=since, end=datetime.fromtimestamp(now, tz=dt_timezone.utc))
     _bump_logged(cache_keys.change_keys(articles=live, lists=True))
-    _schedule()
+    _next_due[0] = _schedule()
     return True
+
+
+# When this process last read that the next scheduled article goes live: a
+# page trusted without asking Redis is asked about again once that time comes.
+_next_due = [0.0]
 
 
 # --- validators -------------------------------------------------------------------------
@@ -268,7 +274,8 @@ def _from_store(request, params):
     now = time.monotonic()
     listener = cache_keys.change_listener()
     trusted = (stored is not None and listener is not None and checked_at > cache_keys.last_local_bump()
-               and now - checked_at < settings.NEWSROOM_KEY_CHECK_SECONDS and listener.trusts(stored[3], checked_at))
+               and now - checked_at < settings.NEWSROOM_KEY_CHECK_SECONDS and time.time() < _next_due[0]
+               and listener.trusts(stored[3], checked_at))
     if not trusted:
         fresh, found = _current(stored, extra=[SCHEDULE_KEY]) if stored is not None else (False, {})
         expired = stored_at + settings.NEWSROOM_PAGE_CACHE_SECONDS < time.time()

@@ -407,3 +407,17 @@ def test_pages_and_saves_keep_working_when_redis_is_down(client, settings, caplo
     response = client.get(article.get_absolute_url())
     assert response.status_code == 200 and "Still here, edited" in response.content.decode()
     assert "cache" in caplog.text.lower()
+
+
+def test_a_scheduled_article_appears_on_time_on_pages_trusted_without_asking(client, redis_cache,
+                                                                            django_capture_on_commit_callbacks):
+    make_article(title="Already out")
+    client.get("/")
+    listener = cache_keys.change_listener()
+    _eventually(lambda: listener.live_since is not None)
+    with django_capture_on_commit_callbacks(execute=True):  # as a save commits in service
+        make_article(title="Scheduled story", published_at=timezone.now() + timedelta(seconds=1))
+    client.get("/")
+    assert "Scheduled story" not in client.get("/").content.decode()
+    time.sleep(1.2)
+    assert "Scheduled story" in client.get("/").content.decode()
