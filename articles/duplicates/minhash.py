@@ -110,12 +110,6 @@ def shingles_of_normalized(parts: list[str], *, k: int = SHINGLE_SIZE) -> np.nda
     return hashes if hashes.size <= 1 else np.unique(hashes)
 
 
-def signature_of_normalized(parts: list[str]) -> np.ndarray:
-    """``signature(shingles_of_normalized(parts))``, faster: a repeated shingle
-    cannot change a minimum, so the shingles need no sorting out."""
-    return signature(_shingle_hashes(parts, SHINGLE_SIZE))
-
-
 def _shingle_hashes(parts: list[str], k: int) -> np.ndarray:
     """The hash of every word k-shingle, repeats included."""
     if not 1 <= k <= _MAX_SHINGLE_SIZE:
@@ -143,8 +137,7 @@ class TextPrint(NamedTuple):
 
 def text_print(parts: list[str]) -> TextPrint:
     """The print of a text normalised by ``normalized_parts`` (headline first)."""
-    hashes = _shingle_hashes(parts, SHINGLE_SIZE)
-    distinct = hashes if hashes.size <= 1 else np.unique(hashes)
+    distinct = shingles_of_normalized(parts)
     sig = signature(distinct)
     return TextPrint(sig, band_keys(sig) + headline_keys(parts[0]) + paragraph_keys(parts), int(distinct.size))
 

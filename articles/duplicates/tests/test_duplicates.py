@@ -336,11 +336,13 @@ def test_rescan_re_signs_only_articles_whose_text_changed(tmp_path):
 def test_the_rescan_signs_text_exactly_as_the_importer_does():
     from articles.duplicates import minhash
     from articles.duplicates.finder import article_print
-    from articles.core.text import normalized_parts
+    from articles.ingest.records import ArticleRecord, prepare_record
 
     title, paragraphs = "Floods in Basra", ["Water covered the streets, and the streets flooded again.", "Again."]
-    signature = article_print(title, paragraphs).signature
-    assert (signature == minhash.signature_of_normalized(normalized_parts(title, paragraphs))).all()
+    found = article_print(title, paragraphs)
+    imported = prepare_record(ArticleRecord(title=title, paragraphs=paragraphs)).text_print
+    signature = found.signature
+    assert (signature == imported.signature).all() and found.keys == imported.keys and found.size == imported.size
     # The same minima as from the distinct shingles, which the signatures stored before were made from.
     assert (signature == minhash.signature(minhash.shingle_array(title, paragraphs))).all()
 
