@@ -147,6 +147,13 @@ class Image(models.Model):
         width, height, name = self.renditions["sources"]["jpeg"][-1]
         return storages["default"].url(name), width, height
 
+    def rendition_url(self, width):
+        """The URL of the narrowest JPEG rendition at least `width` wide (else the widest), or None."""
+        if not self.has_renditions:
+            return None
+        jpeg = self.renditions["sources"]["jpeg"]
+        return storages["default"].url(next((name for w, _, name in jpeg if w >= width), jpeg[-1][2]))
+
     def og_rendition(self):
         """(url, width, height) of the 1200x630 crop for link previews, or None."""
         if not self.has_renditions:
@@ -163,10 +170,11 @@ class Image(models.Model):
         return bool(self.file) and not getattr(self.file, "_committed", True)
 
     def inspect_file(self):
-        """Check a new upload against the limits: PhotoRejected says why not."""
+        """Check a new upload against the limits; its PhotoInfo, or PhotoRejected saying why not."""
         if self.has_new_file:
-            photo_inspect(self.file, max_bytes=settings.NEWSROOM_PHOTO_MAX_BYTES,
-                          max_pixels=settings.NEWSROOM_PHOTO_MAX_PIXELS)
+            return photo_inspect(self.file, max_bytes=settings.NEWSROOM_PHOTO_MAX_BYTES,
+                                 max_pixels=settings.NEWSROOM_PHOTO_MAX_PIXELS)
+        return None
 
     def fill_from_file(self):
         """Caption, credit and copyright the editor left empty, as the new upload states them."""

@@ -2,11 +2,8 @@
 
 import mimetypes
 
-from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import storages
 from django.db.models import Count
 from django.http import FileResponse, Http404, JsonResponse
 from django.urls import path, reverse
@@ -17,7 +14,7 @@ from articles.duplicates.finder import image_check
 from articles.editorial.versioned import VersionedAdminMixin, VersionedForm
 from media.metadata import photo_metadata
 from media.models import Image, originals_storage
-from media.photos import PhotoRejected, photo_inspect
+from media.photos import PhotoRejected
 
 # Thumbnails are sized by classes (static/css/admin-media.css): the admin's
 # Content-Security-Policy allows no inline styles.
@@ -26,11 +23,8 @@ PREVIEW_SIZES = {"small": 320, "medium": 320, "large": 640}
 
 def image_preview(image, size="medium"):
     """A thumbnail from the photo's renditions, or a caption-only placeholder."""
-    sources = (image.renditions or {}).get("sources") or {}
-    if sources.get("jpeg"):
-        wanted = PREVIEW_SIZES[size]
-        name = next((name for width, _, name in sources["jpeg"] if width >= wanted), sources["jpeg"][-1][2])
-        return format_html('<img src="{}" alt="{}" class="thumb thumb--{}">', storages["default"].url(name),
+    if image.has_renditions:
+        return format_html('<img src="{}" alt="{}" class="thumb thumb--{}">', image.rendition_url(PREVIEW_SIZES[size]),
                            image.description, size)
     if image.file:
         return format_html('<span class="thumb-missing thumb--{}">Photo not processed yet (make_renditions)</span>',
@@ -106,8 +100,7 @@ class ImageAdmin(VersionedAdminMixin, admin.ModelAdmin):
         if upload is None:
             return JsonResponse({"error": "No file was sent."}, status=400)
         try:
-            info = photo_inspect(upload, max_bytes=settings.NEWSROOM_PHOTO_MAX_BYTES,
-                                 max_pixels=settings.NEWSROOM_PHOTO_MAX_PIXELS)
+            info = Image(file=upload).inspect_file()
         except PhotoRejected as error:
             return JsonResponse({"error": str(error)}, status=422)
         return JsonResponse({"width": info.width, "height": info.height, **photo_metadata(upload)})

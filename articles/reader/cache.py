@@ -261,6 +261,14 @@ def _current(stored, extra=()):
     return fresh, found
 
 
+def _trusted(stored, checked_at, now):
+    """Whether a kept page, checked against the cache at `checked_at`, may be served without asking again."""
+    listener = cache_keys.change_listener()
+    return (listener is not None and checked_at > cache_keys.last_local_bump()
+            and now - checked_at < settings.NEWSROOM_KEY_CHECK_SECONDS and time.time() < _next_due[0]
+            and listener.trusts(stored[3], checked_at))
+
+
 def _from_store(request, params):
     """A "not modified" or the stored page, while its keys are unchanged; else None.
 
@@ -272,14 +280,10 @@ def _from_store(request, params):
     _retry_failed_bumps()
     stored, stored_at, checked_at, validators = _recent.get(page_key) or (None, 0.0, 0.0, None)
     now = time.monotonic()
-    listener = cache_keys.change_listener()
-    trusted = (stored is not None and listener is not None and checked_at > cache_keys.last_local_bump()
-               and now - checked_at < settings.NEWSROOM_KEY_CHECK_SECONDS and time.time() < _next_due[0]
-               and listener.trusts(stored[3], checked_at))
-    if not trusted:
-        fresh, found = _current(stored, extra=[SCHEDULE_KEY]) if stored is not None else (False, {})
+    if stored is not None and not _trusted(stored, checked_at, now):
+        fresh, found = _current(stored, extra=[SCHEDULE_KEY])
         expired = stored_at + settings.NEWSROOM_PAGE_CACHE_SECONDS < time.time()
-        if stored is None or publish_due(found.get(SCHEDULE_KEY)) or not fresh or expired:
+        if publish_due(found.get(SCHEDULE_KEY)) or not fresh or expired:
             _recent.forget(page_key)
             stored = None
         else:

@@ -50,12 +50,11 @@ def picture(image, slot="article", eager=False):
 
     jpeg = sources["jpeg"]
     width, height, _ = jpeg[-1]
-    fallback = next((name for w, _, name in jpeg if w >= 640), jpeg[-1][2])
     loading = mark_safe(' fetchpriority="high"' if eager else ' loading="lazy"')
     return format_html(
         '<picture>{}<img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}"{} decoding="async"></picture>',
         format_html_join("", '<source type="{}" srcset="{}" sizes="{}">',
                          ((MIME_TYPES[kind], srcset(sources[kind]), sizes)
                           for kind in ("avif", "webp") if sources.get(kind))),
-        storage.url(fallback), srcset(jpeg), sizes, width, height, image.description, loading,
+        image.rendition_url(640), srcset(jpeg), sizes, width, height, image.description, loading,
     )
