@@ -1,16 +1,10 @@
 """The duplicate desk in a real headless Chromium: a queue of 20 stories resolved by keyboard alone."""
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 
 from articles.models import Article, DuplicateCandidate
+from devtools.browser import ARTIFACTS, CHROMIUM, PASSWORD, chromium, errors_of, log_in
 from devtools.factories import make_article
-
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 
 pytestmark = [
     pytest.mark.browser,
@@ -35,44 +29,31 @@ def queue(transactional_db):
 
 def test_an_editor_resolves_20_stories_by_keyboard_alone(live_server, queue):
     from django.contrib.auth import get_user_model
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    get_user_model().objects.create_superuser("desk", "desk@example.org", "correct horse battery")
-    ARTIFACTS.mkdir(exist_ok=True)
-    problems = []
+    get_user_model().objects.create_superuser("desk", "desk@example.org", PASSWORD)
     stories_url = f"{live_server.url}/admin/articles/duplicatecandidate/stories/"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on("console", lambda message: message.type == "error" and problems.append(message.text))
-            page.on("pageerror", lambda error: problems.append(str(error)))
-            page.goto(f"{live_server.url}/admin/login/?next={stories_url}")
-            page.fill("#id_username", "desk")
-            page.fill("#id_password", "correct horse battery")
-            page.keyboard.press("Enter")
-            page.wait_for_url(stories_url)
-            expect(page.locator("ul.dup-members")).to_have_count(20)
-            page.screenshot(path=str(ARTIFACTS / "admin-duplicate-stories.png"), full_page=True)
-            page.keyboard.press("j")
-            for n in range(20):
-                expect(page.locator(".dup-summary")).to_contain_text(f"Story 1 of {20 - n} undecided")
-                if n == 0:
-                    page.screenshot(path=str(ARTIFACTS / "admin-duplicate-story.png"), full_page=True)
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        problems = errors_of(page)
+        log_in(page, live_server.url, "desk", stories_url)
+        expect(page.locator("ul.dup-members")).to_have_count(20)
+        page.screenshot(path=str(ARTIFACTS / "admin-duplicate-stories.png"), full_page=True)
+        page.keyboard.press("j")
+        for n in range(20):
+            expect(page.locator(".dup-summary")).to_contain_text(f"Story 1 of {20 - n} undecided")
+            if n == 0:
+                page.screenshot(path=str(ARTIFACTS / "admin-duplicate-story.png"), full_page=True)
+            with page.expect_navigation():
+                page.keyboard.press("m" if n % 2 else "n")
+            if n == 3:
+                # Changed our mind about the last decision: undo it, then decide again.
                 with page.expect_navigation():
-                    page.keyboard.press("m" if n % 2 else "n")
-                if n == 3:
-                    # Changed our mind about the last decision: undo it, then decide again.
-                    with page.expect_navigation():
-                        page.keyboard.press("u")
-                    expect(page.locator(".messagelist")).to_contain_text("back")
-                    with page.expect_navigation():
-                        page.keyboard.press("m")
-            expect(page.locator(".messagelist")).to_contain_text("No undecided duplicate stories are left")
-        finally:
-            browser.close()
+                    page.keyboard.press("u")
+                expect(page.locator(".messagelist")).to_contain_text("back")
+                with page.expect_navigation():
+                    page.keyboard.press("m")
+        expect(page.locator(".messagelist")).to_contain_text("No undecided duplicate stories are left")
     # Chromium asks for /favicon.ico, which the site does not serve; nothing else may fail.
     assert [p for p in problems if "404" not in p] == []
     assert not DuplicateCandidate.objects.filter(status="open").exists()
