@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
-from articles.core.signals import content_changed
-from articles.duplicates.finder import article_check, image_bands_store
-from articles.history.services import article_history_start, article_version_record
+from articles.duplicates.finder import image_bands_store
+from articles.history.changes import content_change
 from articles.core.comparison import paragraphs_taken
 from articles.models import (
     Article, ArticleBand, ArticleImage, ArticleMerge, ArticleVersion, DuplicateCandidate, Tag, TagAddress, TagAlias,
@@ -90,7 +89,6 @@ def _move_open_candidates(kind, merged_id, survivor_id):
 # --- articles ------------------------------------------------------------------
 
 
-@transaction.atomic
 def article_merge(*, survivor_id, merged_id, user=None, reason="", paragraphs=(), photos=True):
     """Merge one article into another; return the survivor.
 
@@ -104,15 +102,20 @@ def article_merge(*, survivor_id, merged_id, user=None, reason="", paragraphs=()
     """
     if survivor_id == merged_id:
         raise MergeError("An article cannot be merged into itself.")
+    with content_change(user=user, reason=reason) as change:
+        return _article_merge(change, survivor_id, merged_id, user=user, reason=reason, paragraphs=paragraphs,
+                              photos=photos)
+
+
+def _article_merge(change, survivor_id, merged_id, *, user, reason, paragraphs, photos):
     rows = _lock(Article, [survivor_id, merged_id])
     survivor, merged = rows[survivor_id], rows[merged_id]
     for article in (survivor, merged):
         if article.status == Article.Status.MERGED:
             raise MergeError(f"“{article}” was already merged into article {article.merged_into_id}.")
 
-    # Both articles change: whatever they were until now is kept as a version first.
-    for article in (survivor, merged):
-        article_history_start(article_id=article.pk, number=article.version)
+    # Both articles change: an editor's form opened before the merge must not save over it unseen.
+    change.move(survivor, merged)
     have = set(TaggedArticle.objects.filter(content_object=survivor).values_list("tag_id", flat=True))
     added_tags = [tag_id for tag_id in TaggedArticle.objects.filter(content_object=merged).values_list(
         "tag_id", flat=True) if tag_id not in have]
@@ -136,12 +139,8 @@ def article_merge(*, survivor_id, merged_id, user=None, reason="", paragraphs=()
     merged_status = merged.status
     merged.status = Article.Status.MERGED
     merged.merged_into = survivor
-    merged.version += 1
-    merged.save(update_fields=["status", "merged_into", "version", "updated_at"])
-    # The survivor's tags and photos changed: an editor's form opened before
-    # the merge must not save over them unseen.
-    survivor.version += 1
-    survivor.save(update_fields=["version", "updated_at", "body"])
+    merged.save(update_fields=["status", "merged_into", "updated_at"])
+    survivor.save(update_fields=["updated_at", "body"])
     # Earlier merges into the merged article now point at the survivor: one redirect hop.
     redirected = list(Article.objects.filter(merged_into=merged).values_list("pk", flat=True))
     Article.objects.filter(pk__in=redirected).update(merged_into=survivor)
@@ -154,28 +153,24 @@ def article_merge(*, survivor_id, merged_id, user=None, reason="", paragraphs=()
     record.folded = _move_open_candidates(DuplicateCandidate.Kind.ARTICLE, merged.pk, survivor.pk)
     record.save(update_fields=["folded"])
     _resolve(DuplicateCandidate.Kind.ARTICLE, survivor.pk, merged.pk, DuplicateCandidate.Status.MERGED, user)
-    if added_paragraphs:
-        article_check(article=survivor)  # its text changed: sign it again
 
     why = f" Reason: {reason}" if reason else ""
-    _record_both(user, ArticleVersion.Kind.MERGED, (
+    _record_both(change, user, ArticleVersion.Kind.MERGED, (
         survivor, f"Merged article {merged.pk} (“{merged.title}”) into this one.{why}",
         f"Article {merged.pk} merged into this one.{why}",
     ), (merged, f"Merged into article {survivor.pk} (“{survivor.title}”).{why}",
         f"Merged into article {survivor.pk}.{why}"))
-    content_changed(sender=Article, articles=[survivor.pk, merged.pk])
     return survivor
 
 
-def _record_both(user, kind, *changes):
+def _record_both(change, user, kind, *changes):
     """For each (article, admin log message, version reason): the log entry and the version."""
     for article, message, reason in changes:
         _log(user, article, message)
     for article, message, reason in changes:
-        article_version_record(article=article, kind=kind, user=user, reason=reason)
+        change.record(article, kind=kind, reason=reason)
 
 
-@transaction.atomic
 def article_merge_undo(*, merge_id, user=None):
     """Undo a merge: the merged article comes back as it was, with its address, tags and photos.
 
@@ -184,6 +179,11 @@ def article_merge_undo(*, merge_id, user=None):
     stays. Refused when the merged article has changed hands since (merged
     again, or the survivor itself merged). Returns the merged article.
     """
+    with content_change(user=user) as change:
+        return _article_merge_undo(change, merge_id, user=user)
+
+
+def _article_merge_undo(change, merge_id, *, user):
     record = ArticleMerge.objects.select_for_update().filter(pk=merge_id).first()
     if record is None or record.undone_at is not None:
         raise MergeError("This merge was undone already, or never happened.")
@@ -194,8 +194,7 @@ def article_merge_undo(*, merge_id, user=None):
     if survivor.status == Article.Status.MERGED:
         raise MergeError(f"Article {survivor.pk} was itself merged into article {survivor.merged_into_id} since: "
                          "undo that merge first.")
-    for article in (survivor, merged):
-        article_history_start(article_id=article.pk, number=article.version)
+    change.move(survivor, merged)
     # What another copy still merged into the survivor brought too stays.
     others = list(ArticleMerge.objects.filter(survivor=survivor, undone_at__isnull=True).exclude(pk=record.pk)
                   .values_list("merged_id", flat=True))
@@ -208,11 +207,9 @@ def article_merge_undo(*, merge_id, user=None):
     if record.added_paragraphs:
         taken = set(record.added_paragraphs) - kept_paragraphs
         survivor.body = body_from_paragraphs([p for p in paragraphs_from_body(survivor.body) if p not in taken])
-    survivor.version += 1
-    survivor.save(update_fields=["version", "updated_at", "body"])
+    survivor.save(update_fields=["updated_at", "body"])
     merged.status, merged.merged_into = record.merged_status, None
-    merged.version += 1
-    merged.save(update_fields=["status", "merged_into", "version", "updated_at"])
+    merged.save(update_fields=["status", "merged_into", "updated_at"])
     Article.objects.filter(pk__in=record.redirected, merged_into=survivor).update(merged_into=merged)
     record.undone_at, record.undone_by = timezone.now(), user
     record.save(update_fields=["undone_at", "undone_by"])
@@ -227,17 +224,16 @@ def article_merge_undo(*, merge_id, user=None):
         kind=DuplicateCandidate.Kind.ARTICLE, article_a_id=min(survivor.pk, merged.pk),
         article_b_id=max(survivor.pk, merged.pk),
     ).update(status=DuplicateCandidate.Status.OPEN, resolved_at=None, resolved_by=None)
-    article_check(article=merged)
-    _record_both(user, ArticleVersion.Kind.UNMERGED, (
+    change.check(merged)  # its signature went with the merge
+    _record_both(change, user, ArticleVersion.Kind.UNMERGED, (
         survivor, f"Undid the merge of article {merged.pk} (“{merged.title}”) into this one.",
         f"Merge of article {merged.pk} undone.",
     ), (merged, f"Merge into article {survivor.pk} undone: the article is back.",
         f"Merge into article {survivor.pk} undone."))
-    content_changed(sender=Article, articles=[survivor.pk, merged.pk, *record.redirected])
+    change.touch(articles=record.redirected)
     return merged
 
 
-@transaction.atomic
 def cluster_merge(*, survivor_id, merged_ids, user=None, reason="", paragraphs=None, photos=None):
     """Merge every article of a story into the survivor, all or nothing; return the ArticleMerge records.
 
@@ -248,17 +244,17 @@ def cluster_merge(*, survivor_id, merged_ids, user=None, reason="", paragraphs=N
     merged_ids = [article_id for article_id in dict.fromkeys(merged_ids) if article_id != survivor_id]
     if not merged_ids:
         raise MergeError("Choose at least one article to merge into the one kept.")
-    for merged_id in merged_ids:
-        article_merge(survivor_id=survivor_id, merged_id=merged_id, user=user, reason=reason,
-                      paragraphs=paragraphs.get(merged_id, ()),
-                      photos=True if photos is None else set(photos.get(merged_id, ())))
+    with content_change(user=user, reason=reason):
+        for merged_id in merged_ids:
+            article_merge(survivor_id=survivor_id, merged_id=merged_id, user=user, reason=reason,
+                          paragraphs=paragraphs.get(merged_id, ()),
+                          photos=True if photos is None else set(photos.get(merged_id, ())))
     return list(ArticleMerge.objects.filter(survivor_id=survivor_id, merged_id__in=merged_ids, undone_at__isnull=True))
 
 
 # --- images --------------------------------------------------------------------
 
 
-@transaction.atomic
 def image_merge(*, survivor_id, merged_id, user=None, reason=""):
     """Merge one image into another: every article using it uses the survivor.
 
@@ -268,12 +264,20 @@ def image_merge(*, survivor_id, merged_id, user=None, reason=""):
     """
     if survivor_id == merged_id:
         raise MergeError("An image cannot be merged into itself.")
+    with content_change(user=user, reason=reason) as change:
+        return _image_merge(change, survivor_id, merged_id, user=user, reason=reason)
+
+
+def _image_merge(change, survivor_id, merged_id, *, user, reason):
     rows = _lock(Image, [survivor_id, merged_id])
     survivor, merged = rows[survivor_id], rows[merged_id]
     placements = ArticleImage.objects.select_for_update().filter(image_id__in=[survivor_id, merged_id])
-    # The articles' photos change: a form opened before must not save over them unseen.
-    Article.objects.filter(pk__in=placements.filter(image_id=merged_id).values("article_id")).update(
-        version=F("version") + 1)
+    # The articles' photos change: each gets a version saying why, and a form opened before notices.
+    change.move_articles(placements.filter(image_id=merged_id).values_list("article_id", flat=True),
+                         kind=ArticleVersion.Kind.EDITED,
+                         reason=f"Photo {merged_id} merged into photo {survivor_id}." + (f" Reason: {reason}"
+                                                                                           if reason else ""))
+    change.move(survivor)
     by_article = {}
     for placement in placements.order_by("article_id", "position", "id"):
         by_article.setdefault(placement.article_id, []).append(placement)
@@ -295,7 +299,7 @@ def image_merge(*, survivor_id, merged_id, user=None, reason=""):
     Image.objects.filter(pk=survivor.pk).update(
         file=survivor.file.name if survivor.file else "", width=survivor.width, height=survivor.height,
         file_hash=survivor.file_hash, perceptual_hash=survivor.perceptual_hash, alt_text=survivor.alt_text,
-        credit=survivor.credit, updated_at=timezone.now(), version=F("version") + 1,
+        credit=survivor.credit, updated_at=timezone.now(),
     )
     _move_open_candidates(DuplicateCandidate.Kind.IMAGE, merged.pk, survivor.pk)
     why = f" Reason: {reason}" if reason else ""
@@ -304,14 +308,13 @@ def image_merge(*, survivor_id, merged_id, user=None, reason=""):
     merged.delete()
     # The survivor may have taken the merged image's file, and so its hash.
     image_bands_store(hashes={survivor.pk: survivor.perceptual_hash})
-    content_changed(sender=Image, images=[survivor.pk, merged.pk])
+    change.touch(images=[survivor.pk, merged_id])
     return survivor
 
 
 # --- tags ------------------------------------------------------------------------
 
 
-@transaction.atomic
 def tag_merge(*, survivor_id, merged_id, user=None, reason=""):
     """Merge one tag into another, keeping the old spelling as an alias.
 
@@ -321,11 +324,19 @@ def tag_merge(*, survivor_id, merged_id, user=None, reason=""):
     """
     if survivor_id == merged_id:
         raise MergeError("A tag cannot be merged into itself.")
+    with content_change(user=user, reason=reason) as change:
+        return _tag_merge(change, survivor_id, merged_id, user=user, reason=reason)
+
+
+def _tag_merge(change, survivor_id, merged_id, *, user, reason):
     rows = _lock(Tag, [survivor_id, merged_id])
     survivor, merged = rows[survivor_id], rows[merged_id]
-    # The articles' tags change: a form opened before must not save over them unseen.
-    Article.objects.filter(pk__in=TaggedArticle.objects.filter(tag=merged).values("content_object_id")).update(
-        version=F("version") + 1)
+    # The articles' tags change: each gets a version saying why, and a form opened before notices.
+    change.move_articles(TaggedArticle.objects.filter(tag=merged).values_list("content_object_id", flat=True),
+                         kind=ArticleVersion.Kind.EDITED,
+                         reason=f"Tag “{merged.name}” merged into “{survivor.name}”." + (f" Reason: {reason}"
+                                                                                          if reason else ""))
+    change.move(survivor)
     already = TaggedArticle.objects.filter(tag=survivor).values("content_object_id")
     TaggedArticle.objects.filter(tag=merged, content_object_id__in=already).delete()
     TaggedArticle.objects.filter(tag=merged).update(tag=survivor)
@@ -342,7 +353,7 @@ def tag_merge(*, survivor_id, merged_id, user=None, reason=""):
     # whose alias the merged tag's name shadowed): it now means the survivor.
     TagAlias.objects.filter(Q(name__iexact=merged_name) | Q(slug=merged_slug)).delete()
     TagAlias.objects.create(name=merged_name, slug=merged_slug, tag=survivor)
-    content_changed(sender=Tag, tags=[survivor.pk, merged_id])
+    change.touch(tags=[survivor.pk, merged_id])
     return survivor
 
 

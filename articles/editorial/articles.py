@@ -18,7 +18,6 @@ from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 
-from articles.duplicates.finder import article_check
 from articles.duplicates.selectors import duplicate_candidates
 from articles.editorial.article_form import (
     PUBLISH, SCHEDULE, UNPUBLISH, ArticleForm, LabelledInlineFormSet, snapshot_from_submission,
@@ -31,13 +30,8 @@ from articles.editorial.publishing import (
     DRAFT, MERGED, PUBLISHED, STATES, PublicationStateFilter, publication_state, publish_now, schedule, unpublish,
 )
 from media.models import Image
-from articles.history.services import (
-    EditConflict,
-    article_delete_recorded,
-    article_version_claim,
-    article_version_record,
-    conflict_inspect,
-)
+from articles.history.changes import content_change
+from articles.history.services import EditConflict, article_delete, conflict_inspect
 from articles.history.snapshots import FIELDS, LABELS
 from articles.models import Article, ArticleImage, ArticleVersion, DuplicateCandidate, Tag, TaggedArticle
 from articles.reader.views import article_page_context
@@ -207,9 +201,14 @@ class ArticleAdmin(ArticleHistoryMixin, admin.ModelAdmin):
     # -- saving: never over someone else's newer version -------------------------------
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
+        if request.method != "POST":
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except EditConflict as conflict:  # raised inside the admin's transaction: nothing was written
+        try:
+            # The whole save (the article, its photos and tags, its version) is one unit of work.
+            with content_change(user=request.user) as change:
+                request.content_change = change
+                return super().changeform_view(request, object_id, form_url, extra_context)
+        except EditConflict as conflict:  # raised inside the unit's transaction: nothing was written
             return self.conflict_response(request, conflict)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -220,23 +219,20 @@ class ArticleAdmin(ArticleHistoryMixin, admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
-        if change:
-            base = form.cleaned_data["base_version"]
-            if not article_version_claim(article_id=obj.pk, expected=base):
-                conflict = conflict_inspect(article_id=obj.pk, base_version=base,
-                                            mine=snapshot_from_submission(form, request.POST))
-                if conflict.overlap:
-                    raise conflict
-                # Nothing both changed: keep what only they changed, save ours on top.
-                for part in conflict.theirs_changed:
-                    if part in FIELDS and part not in conflict.mine_changed:
-                        setattr(obj, part, getattr(conflict.current, part))
-                        if part == "status":  # merged meanwhile: it says where it went
-                            obj.merged_into_id = conflict.current.merged_into_id
-                article_version_claim(article_id=obj.pk, expected=conflict.current.version)
-                base = conflict.current.version
-                request.saved_over = conflict
-            obj.version = base + 1
+        unit = request.content_change
+        if change and not unit.claim(obj, expected=form.cleaned_data["base_version"]):
+            conflict = conflict_inspect(article_id=obj.pk, base_version=form.cleaned_data["base_version"],
+                                        mine=snapshot_from_submission(form, request.POST))
+            if conflict.overlap:
+                raise conflict
+            # Nothing both changed: keep what only they changed, save ours on top.
+            for part in conflict.theirs_changed:
+                if part in FIELDS and part not in conflict.mine_changed:
+                    setattr(obj, part, getattr(conflict.current, part))
+                    if part == "status":  # merged meanwhile: it says where it went
+                        obj.merged_into_id = conflict.current.merged_into_id
+            unit.claim(obj, expected=conflict.current.version)  # the row is locked: this one holds
+            request.saved_over = conflict
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
@@ -261,10 +257,10 @@ class ArticleAdmin(ArticleHistoryMixin, admin.ModelAdmin):
             self.message_user(request, format_html(
                 "Someone saved {} while you were editing it; your changes were saved on top of theirs ({}).",
                 headline(article.title), names), messages.WARNING)
-        article_version_record(article=article, kind=ArticleVersion.Kind.CREATED if not change else kind,
-                               user=request.user, reason=reason)
+        unit = request.content_change
+        unit.record(article, kind=ArticleVersion.Kind.CREATED if not change else kind, reason=reason)
         # Written or pasted in the admin: checked against the archive now, not at the next rescan.
-        found = article_check(article=article)
+        found = unit.duplicates.get(article.pk)
         if found:
             self.message_user(request, format_html(
                 "{} may duplicate {} other article(s): see “Open candidates” on its page, or the duplicates queue.",
@@ -273,13 +269,12 @@ class ArticleAdmin(ArticleHistoryMixin, admin.ModelAdmin):
             presence_leave(article_id=article.pk, user=request.user)
 
     def delete_model(self, request, obj):
-        article_delete_recorded(article=obj, user=request.user)
-        super().delete_model(request, obj)
+        article_delete(article=obj, user=request.user)
 
     def delete_queryset(self, request, queryset):
-        for article in queryset:
-            article_delete_recorded(article=article, user=request.user)
-        super().delete_queryset(request, queryset)
+        with content_change(user=request.user):
+            for article in queryset:
+                article_delete(article=article, user=request.user)
 
     @admin.display(description="State")
     def state(self, obj):

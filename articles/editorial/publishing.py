@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import ngettext
 
+from articles.history.changes import content_change
 from articles.history.services import EditConflict, article_publish, article_unpublish
 from articles.models import Article
 
@@ -60,16 +61,18 @@ def _confirm(modeladmin, request, queryset, *, action, title, verb, ask_when=Fal
                 error = f"Choose a date and time in the future ({settings.TIME_ZONE})."
         if error is None:
             done, failed = 0, []
-            for article in queryset:
-                try:
-                    verb(article_id=article.pk, user=request.user, **({"when": when} if ask_when else {}))
-                    done += 1
-                except ValidationError as problem:
-                    failed.append(f"#{article.pk}: {'; '.join(problem.messages)}")
-                except EditConflict:
-                    failed.append(f"#{article.pk}: someone saved it meanwhile; look at it again")
-                except Article.DoesNotExist:
-                    failed.append(f"#{article.pk}: it was deleted meanwhile")
+            # One unit of work for the whole list: each article a savepoint of its own, one notice for all.
+            with content_change(user=request.user):
+                for article in queryset:
+                    try:
+                        verb(article_id=article.pk, user=request.user, **({"when": when} if ask_when else {}))
+                        done += 1
+                    except ValidationError as problem:
+                        failed.append(f"#{article.pk}: {'; '.join(problem.messages)}")
+                    except EditConflict:
+                        failed.append(f"#{article.pk}: someone saved it meanwhile; look at it again")
+                    except Article.DoesNotExist:
+                        failed.append(f"#{article.pk}: it was deleted meanwhile")
             modeladmin.message_user(request, ngettext(f"{title}: %d article.", f"{title}: %d articles.", done) % done,
                                     messages.SUCCESS)
             for line in failed:

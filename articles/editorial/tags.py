@@ -1,7 +1,6 @@
 """The editors' admin for tags and their aliases (old spellings kept by merges)."""
 
 from django.contrib import admin, messages
-from django.db import transaction
 from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -10,6 +9,7 @@ from django.utils.html import format_html, format_html_join
 from articles.duplicates.finder import tag_check
 from articles.duplicates.merging import MergeError, tag_merge
 from articles.editorial.versioned import VersionedAdminMixin
+from articles.history.changes import content_change
 from articles.ingest.vocabulary import vocabulary_apply
 from articles.models import Tag, TagAlias
 from articles.services import tag_rename_keep_alias
@@ -71,7 +71,7 @@ class TagAdmin(VersionedAdminMixin, admin.ModelAdmin):
         survivor = by_id[survivor_id]
         merged = [tag for tag in tags if tag.pk != survivor.pk]
         try:
-            with transaction.atomic():  # all of them or none
+            with content_change(user=request.user):  # all of them or none, one notice
                 for tag in merged:
                     tag_merge(survivor_id=survivor.pk, merged_id=tag.pk, user=request.user,
                               reason="merged from the tag list")

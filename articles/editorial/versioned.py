@@ -1,14 +1,18 @@
-"""Stale saves of tags and photos are refused, not applied: the same rule as for articles.
+"""Stale saves of tags and photos are refused, not applied.
 
-The form carries the version it was opened at; the save moves it on in one
-UPDATE ... WHERE version = that one, inside the admin's transaction. When
-someone saved in between, nothing is written and the editor sees the
-stored values next to theirs, to keep or to copy.
+The form carries the version it was opened at, and the save claims the
+next one through the unit of work (articles.history.changes), by the same
+rule as an article's: one UPDATE ... WHERE version = that one. What
+differs is what follows a stale claim: an article has recorded versions to
+tell which parts each side changed, and keeps both when they differ; a tag
+or a photo has none, so nothing is written and the editor sees the stored
+values next to theirs, to keep or to copy.
 """
 
 from django import forms
-from django.db.models import F
 from django.template.response import TemplateResponse
+
+from articles.history.changes import content_change
 
 
 class StaleSave(Exception):
@@ -41,17 +45,18 @@ class VersionedAdminMixin:
     form = VersionedForm
 
     def save_model(self, request, obj, form, change):
-        if change:
-            base = form.cleaned_data["base_version"]
-            model = type(obj)
-            if not model.objects.filter(pk=obj.pk, version=base).update(version=F("version") + 1):
-                raise StaleSave(model.objects.get(pk=obj.pk), form.cleaned_data)
-            obj.version = base + 1
+        if change and not request.content_change.claim(obj, expected=form.cleaned_data["base_version"]):
+            raise StaleSave(type(obj).objects.get(pk=obj.pk), form.cleaned_data)
         super().save_model(request, obj, form, change)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
+        if request.method != "POST":
             return super().changeform_view(request, object_id, form_url, extra_context)
+        try:
+            # The row, its inlines (a tag's aliases) and the version: one unit of work, one notice.
+            with content_change(user=request.user) as change:
+                request.content_change = change
+                return super().changeform_view(request, object_id, form_url, extra_context)
         except StaleSave as stale:  # raised inside the admin's transaction: nothing was written
             rows = []
             for name, value in stale.submitted.items():

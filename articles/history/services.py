@@ -1,22 +1,20 @@
 """Editors never lose work: versions recorded, stale saves caught, restores and recoveries.
 
-Every change to an article goes through the version number: a save names
-the version it was made from, and the database moves the number on only
-if nobody moved it first (a compare in the UPDATE, or a row lock), so two
-saves in the same millisecond cannot both win. Each change records a
-version (a snapshot); restoring one is itself a new version.
+Every change to an article goes through the unit of work (changes.py): a
+save names the version it was made from, and the database moves the number
+on only if nobody moved it first (a compare in the UPDATE), so two saves
+in the same millisecond cannot both win. Each change records a version (a
+snapshot); restoring one is itself a new version.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from articles.core.signals import content_changed
+from articles.history.changes import content_change, history_start
 from articles.history.snapshots import FIELDS, PARTS, changed_parts, snapshot_of
 from articles.models import Article, ArticleImage, ArticleVersion, TaggedArticle
 from articles.services import tag_get_or_create
@@ -53,36 +51,6 @@ def version_snapshot(*, article_id, number):
     return version.snapshot if version else None
 
 
-def article_version_record(*, article, kind, user=None, reason="", snapshot=None):
-    """Record the article's current state as its version `article.version`."""
-    return ArticleVersion.objects.create(
-        article_id=article.pk, number=article.version, kind=kind, user=user, reason=reason[:500],
-        snapshot=snapshot if snapshot is not None else snapshot_of(article),
-    )
-
-
-def article_history_start(*, article_id, number):
-    """Before the first recorded change: keep the state the article had until now as version `number`.
-
-    Articles imported before history was kept, or written by other means,
-    have no version yet; their current state must not be lost either.
-    """
-    if ArticleVersion.objects.filter(article_id=article_id).exists():
-        return
-    article = Article.objects.get(pk=article_id)
-    kind = ArticleVersion.Kind.IMPORTED if article.import_run_id else ArticleVersion.Kind.CREATED
-    ArticleVersion.objects.create(article_id=article_id, number=number, kind=kind, snapshot=snapshot_of(article),
-                                  created_at=article.updated_at)
-
-
-def article_version_claim(*, article_id, expected):
-    """Move the version on from `expected`, in one UPDATE; False if it is no longer `expected`."""
-    claimed = Article.objects.filter(pk=article_id, version=expected).update(version=F("version") + 1) == 1
-    if claimed:
-        article_history_start(article_id=article_id, number=expected)
-    return claimed
-
-
 def conflict_inspect(*, article_id, base_version, mine):
     """Compare a stale save with what is stored now, the row locked until the transaction ends.
 
@@ -103,7 +71,6 @@ def conflict_inspect(*, article_id, base_version, mine):
                         mine=mine, theirs_changed=theirs_changed, mine_changed=mine_changed, overlap=overlap)
 
 
-@transaction.atomic
 def article_apply(*, article_id, expected_version, snapshot, parts=PARTS, user=None,
                   kind=ArticleVersion.Kind.EDITED, reason=""):
     """Write `parts` of `snapshot` to the article, if it is still at `expected_version`.
@@ -111,25 +78,23 @@ def article_apply(*, article_id, expected_version, snapshot, parts=PARTS, user=N
     Raises EditConflict otherwise, and ValidationError when the result
     breaks a rule (an address taken, a duplicate text). Returns the article.
     """
-    article = Article.objects.select_for_update().get(pk=article_id)
-    if article.version != expected_version:
-        raise conflict_inspect(article_id=article_id, base_version=expected_version, mine=snapshot)
-    article_history_start(article_id=article_id, number=article.version)
-    for part in parts:
-        if part in FIELDS:
-            value = snapshot.get(part)
-            if part == "published_at":
-                value = parse_datetime(value) if value else None
-            setattr(article, part, value if value is not None or part == "published_at" else "")
-    article.version += 1
-    article.full_clean(exclude=["fingerprint", "merged_into"])
-    article.save()
-    if "tags" in parts:
-        _set_tags(article, snapshot.get("tags") or [])
-    if "images" in parts:
-        _set_images(article, snapshot.get("images") or [])
-    article_version_record(article=article, kind=kind, user=user, reason=reason)
-    content_changed(sender=Article, articles=[article.pk])
+    with content_change(user=user, reason=reason) as change:
+        article = Article.objects.select_for_update().get(pk=article_id)
+        if not change.claim(article, expected=expected_version):
+            raise conflict_inspect(article_id=article_id, base_version=expected_version, mine=snapshot)
+        for part in parts:
+            if part in FIELDS:
+                value = snapshot.get(part)
+                if part == "published_at":
+                    value = parse_datetime(value) if value else None
+                setattr(article, part, value if value is not None or part == "published_at" else "")
+        article.full_clean(exclude=["fingerprint", "merged_into"])
+        article.save()
+        if "tags" in parts:
+            _set_tags(article, snapshot.get("tags") or [])
+        if "images" in parts:
+            _set_images(article, snapshot.get("images") or [])
+        change.record(article, kind=kind)
     return article
 
 
@@ -176,34 +141,35 @@ def article_unpublish(*, article_id, user=None, expected_version=None):
                          expected_version=article.version if expected_version is None else expected_version)
 
 
-def article_delete_recorded(*, article, user=None):
-    """Keep the deleted article's last state, so it can be recovered."""
-    article_history_start(article_id=article.pk, number=article.version)
-    article_version_record(article=article, kind=ArticleVersion.Kind.DELETED, user=user)
+def article_delete(*, article, user=None):
+    """Delete an article, keeping its last state as a version so that it can be recovered."""
+    with content_change(user=user) as change:
+        history_start(article=article)
+        change.record(article, kind=ArticleVersion.Kind.DELETED)
+        article.delete()
 
 
-@transaction.atomic
 def article_recover(*, article_id, user=None):
     """Bring a deleted article back, with its id, from its last recorded state."""
-    if Article.objects.filter(pk=article_id).exists():
-        raise ValueError(f"Article {article_id} exists; nothing to recover.")
-    last = ArticleVersion.objects.filter(article_id=article_id).order_by("-created_at", "-id").first()
-    if last is None:
-        raise ValueError(f"Article {article_id} has no recorded version.")
-    snapshot = last.snapshot
-    article = Article(pk=article_id, version=last.number + 1)
-    for part in FIELDS:
-        value = snapshot.get(part)
-        setattr(article, part, (parse_datetime(value) if value else None) if part == "published_at" else value or "")
-    if article.status == Article.Status.MERGED:
-        article.status = Article.Status.DRAFT  # what it was merged into may be gone; an editor decides again
-    article.full_clean(exclude=["fingerprint", "merged_into"])
-    article.save(force_insert=True)
-    _set_tags(article, snapshot.get("tags") or [])
-    _set_images(article, snapshot.get("images") or [])
-    article_version_record(article=article, kind=ArticleVersion.Kind.RECOVERED, user=user,
-                           reason=f"Recovered from version {last.number}.")
-    content_changed(sender=Article, articles=[article.pk])
+    with content_change(user=user) as change:
+        if Article.objects.filter(pk=article_id).exists():
+            raise ValueError(f"Article {article_id} exists; nothing to recover.")
+        last = ArticleVersion.objects.filter(article_id=article_id).order_by("-created_at", "-id").first()
+        if last is None:
+            raise ValueError(f"Article {article_id} has no recorded version.")
+        snapshot = last.snapshot
+        article = Article(pk=article_id)
+        change.resume(article, after=last.number)
+        for part in FIELDS:
+            value = snapshot.get(part)
+            setattr(article, part, (parse_datetime(value) if value else None) if part == "published_at" else value or "")
+        if article.status == Article.Status.MERGED:
+            article.status = Article.Status.DRAFT  # what it was merged into may be gone; an editor decides again
+        article.full_clean(exclude=["fingerprint", "merged_into"])
+        article.save(force_insert=True)
+        _set_tags(article, snapshot.get("tags") or [])
+        _set_images(article, snapshot.get("images") or [])
+        change.record(article, kind=ArticleVersion.Kind.RECOVERED, reason=f"Recovered from version {last.number}.")
     return article
 
 

@@ -16,7 +16,6 @@ import os
 from collections.abc import Callable, Iterable
 
 
-from articles.core.signals import content_changed
 from articles.ingest import dumpparser, lines
 from articles.ingest.jsonl import jsonl_records
 from articles.ingest.records import NotADump, batched, prepare_record, text_records, until_junk_limit
@@ -68,14 +67,10 @@ def import_stream(stream, *, name: str, options: ImportOptions,
         importer.run = import_run_start(name=name, options=options)
         report.runs.append(importer.run)
 
-    try:
-        with run_failure_recorded(importer.run, name):
-            read = import_body(importer, buffered, reader, head, name=name, options=options, progress=progress)
-    finally:
-        # Bulk inserts send no signals: tell readers' caches ourselves, also
-        # when the import stops half-way after committing whole batches.
-        if not options.dry_run and (report.articles_created or report.images_created or report.tags_applied):
-            content_changed(sender=Article, tag_lists=report.tags_touched, lists=True)
+    # Each batch commits in a unit of work of its own, which tells readers' caches
+    # what it added: an import stopped half-way has announced what it kept.
+    with run_failure_recorded(importer.run, name):
+        read = import_body(importer, buffered, reader, head, name=name, options=options, progress=progress)
 
     if importer.run is not None:
         size, sha256 = read

@@ -10,11 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import chain
 
-from django.db import transaction
-from django.db.models import F
-
-from articles.core.signals import content_changed
-from articles.history.services import article_history_start, article_version_record
+from articles.history.changes import content_change
 from articles.history.snapshots import snapshot_of
 from articles.ingest.tagging import Vocabulary
 from articles.models import Article, ArticleVersion, Tag, TagAlias, TaggedArticle
@@ -55,7 +51,7 @@ def vocabulary_apply(*, articles=None, dry_run=False, user=None):
 
 
 def _apply_batch(ids, vocabulary, report, *, dry_run, user):
-    with transaction.atomic():
+    with content_change(user=user) as change:
         batch = with_images_and_tags(Article.objects.filter(pk__in=ids).select_for_update(of=("self",)))
         gains = {}
         for article in batch:
@@ -69,17 +65,13 @@ def _apply_batch(ids, vocabulary, report, *, dry_run, user):
         report.tags_added += sum(map(len, gains.values()))
         if dry_run or not gains:
             return
-        for article in gains:
-            article_history_start(article_id=article.pk, number=article.version)
+        change.move(*gains)
         TaggedArticle.objects.bulk_create([TaggedArticle(content_object=article, tag_id=tag_id)
                                            for article, missing in gains.items() for tag_id in missing])
-        Article.objects.filter(pk__in=[article.pk for article in gains]).update(version=F("version") + 1)
         names = dict(Tag.objects.filter(pk__in=set().union(*gains.values())).values_list("pk", "name"))
         for article, missing in gains.items():
-            article.version += 1
             tags = [tag.name for tag in article.tag_list] + [names[tag_id] for tag_id in missing]
             snapshot = snapshot_of(article, tags=tags, image_ids=[p.image_id for p in article.placements])
-            article_version_record(article=article, kind=ArticleVersion.Kind.EDITED, user=user, snapshot=snapshot,
-                                   reason="Tagged from the vocabulary: " + ", ".join(sorted(names[t] for t in missing)))
-        content_changed(sender=Article, articles=[article.pk for article in gains],
-                        tag_lists=set().union(*gains.values()))
+            change.record(article, kind=ArticleVersion.Kind.EDITED, snapshot=snapshot,
+                          reason="Tagged from the vocabulary: " + ", ".join(sorted(names[t] for t in missing)))
+        change.touch(tag_lists=set().union(*gains.values()))

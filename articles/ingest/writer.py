@@ -9,13 +9,12 @@ once. On PostgreSQL rows go in with COPY (articles.core.bulk).
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.files import File
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from articles.core.bulk import copy_new_rows, insert_rows, with_defaults
@@ -25,6 +24,7 @@ from articles.ingest.records import ArticleRecord
 from articles.ingest.tagging import Vocabulary
 from articles.ingest.vocabulary import vocabulary_load
 from articles.services import tag_get_or_create
+from articles.history.changes import content_change
 from articles.history.snapshots import snapshot_from_values
 from articles.models import (
     Article, ArticleAddress, ArticleImage, ArticleVersion, ImportRun, Tag, TaggedArticle,
@@ -187,7 +187,10 @@ class Importer:
             else:
                 by_fingerprint[fingerprint] = record
 
-        with transaction.atomic():
+        # One unit of work a batch: its rows, versions and duplicate pairs commit
+        # together, and readers' caches hear of the batch once.
+        with content_change() as change:
+            self.change = change
             existing = set(
                 Article.objects.filter(fingerprint__in=by_fingerprint).values_list("fingerprint", flat=True)
             )
@@ -224,22 +227,21 @@ class Importer:
         """
         tag_names = dict(Tag.objects.filter(pk__in={i for ids in self.tagged.values() for i in ids})
                          .values_list("pk", "name"))
-        addresses, versions = [], []
+        addresses, versions = [], {}
         for fingerprint, article_id in article_ids.items():
             record = new[fingerprint]
             slug, status, published_at = self.stored[fingerprint]
             addresses.append((slug, article_id, self.batch_time))
-            snapshot = snapshot_from_values(
+            versions[article_id] = snapshot_from_values(
                 title=record.title, slug=slug, standfirst=record.standfirst, byline=record.byline,
                 source=record.source or self.options.source, body=body_from_paragraphs(record.paragraphs),
                 status=status, published_at=published_at,
                 tags=[tag_names[i] for i in self.tagged.get(article_id, ()) if i in tag_names],
                 images=self.placed.get(article_id, []),
             )
-            versions.append((article_id, 1, ArticleVersion.Kind.IMPORTED, json.dumps(snapshot, ensure_ascii=False),
-                             "", self.batch_time))
         insert_rows(ArticleAddress, ["slug", "article", "created_at"], addresses)
-        insert_rows(ArticleVersion, ["article_id", "number", "kind", "snapshot", "reason", "created_at"], versions)
+        self.change.record_new(versions, kind=ArticleVersion.Kind.IMPORTED, created_at=self.batch_time)
+        self.change.touch(tag_lists={tag_id for tag_ids in self.tagged.values() for tag_id in tag_ids})
 
     def tune_transaction(self):
         """On PostgreSQL, compress this transaction's long texts with lz4.

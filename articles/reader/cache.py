@@ -61,18 +61,17 @@ EDGE_PURGE_AGAIN_SECONDS = 0.5
 
 
 def invalidate(sender=None, signal=None, **touched):
-    """The receiver of core.signals.changed: new versions for the keys the change touched.
+    """The receiver of core.signals.changed: new versions for the keys the change touched, once it commits.
 
-    Inside a transaction the keys move on at once and again on commit, so a
-    page rendered from the old rows between the two is not kept; the edge
-    caches are purged on commit.
+    A page rendered from the old rows meanwhile is not kept: its render
+    started before the keys moved on (see _rendered). Then the edge caches
+    are purged, and once more a moment later.
     """
     try:
         keys = cache_keys.change_keys(**touched)
     except Exception:  # noqa: BLE001 - a failed look-up must not lose the invalidation
         logger.exception("Could not tell which pages a change touched; invalidating every page")
         keys = {EVERYTHING}
-    _bump_logged(keys)
 
     def committed():
         _bump_logged(keys)
@@ -256,7 +255,7 @@ _recent = _Recent(1024)
 def _current(stored, extra=()):
     """One multi-get: whether `stored`'s keys still have their versions, and the `extra` values read with them."""
     names = [cache_keys.VERSION.format(key) for key in stored[3]]
-    found = cache_keys.read_many([*names, *extra])
+    found = cache.get_many([*names, *extra])
     fresh = all(found.get(name) == version for name, version in zip(names, stored[3].values()))
     return fresh, found
 

@@ -19,9 +19,11 @@ Keys:
 
 import logging
 import os
+import re
 import threading
 import time
 import urllib.request
+from functools import lru_cache
 from urllib.error import URLError
 
 from django.conf import settings
@@ -119,29 +121,6 @@ def versions(keys):
     return {names[name]: version for name, version in found.items()}, created
 
 
-_reader = [None, None]  # (the cache backend, a Redis client kept for it)
-
-
-def read_many(names):
-    """cache.get_many(names), faster on Redis.
-
-    Django's Redis backend builds a new client object on every call, which
-    cost about as much as the round trip itself on a cache hit; one client
-    per process and backend, on the same connection pool, does the same
-    read. Keys and values go through the backend's own make_key and
-    serializer.
-    """
-    backend = caches[DEFAULT_CACHE_ALIAS]
-    if not isinstance(backend, RedisCache):
-        return backend.get_many(names)
-    if _reader[0] is not backend:
-        _reader[:] = [backend, backend._cache.get_client(write=False)]
-    keys = [backend.make_key(name) for name in names]
-    values = _reader[1].mget(keys)
-    loads = backend._cache._serializer.loads
-    return {name: loads(value) for name, value in zip(names, values) if value is not None}
-
-
 _local_bump = [0.0]  # time.monotonic() of this process's last change
 CHANGES_CHANNEL = "newsroom:changes"
 
@@ -159,9 +138,25 @@ def bump(keys):
     """
     _local_bump[0] = time.monotonic()
     cache.set_many({VERSION.format(key): _new_version() for key in keys}, settings.NEWSROOM_CONTENT_VERSION_SECONDS)
-    backend = caches[DEFAULT_CACHE_ALIAS]
-    if isinstance(backend, RedisCache):
-        backend._cache.get_client(write=True).publish(backend.make_key(CHANGES_CHANNEL), " ".join(sorted(keys)))
+    location = redis_location()
+    if location is not None:
+        _publisher(location).publish(cache.make_key(CHANGES_CHANNEL), " ".join(sorted(keys)))
+
+
+def redis_location():
+    """The Redis server the cache writes to (the first of its LOCATION), or None when the cache is not Redis."""
+    if not isinstance(caches[DEFAULT_CACHE_ALIAS], RedisCache):
+        return None
+    location = settings.CACHES[DEFAULT_CACHE_ALIAS]["LOCATION"]
+    # As Django's Redis backend reads it: the first server is the one written to.
+    return (re.split("[;,]", location) if isinstance(location, str) else location)[0]
+
+
+@lru_cache(maxsize=8)
+def _publisher(location):
+    import redis
+
+    return redis.Redis.from_url(location)
 
 
 class ChangeListener:
@@ -219,11 +214,10 @@ _listener = {}  # (pid, location, channel) -> ChangeListener
 
 def change_listener():
     """This process's ChangeListener for the Redis cache in use, started on first use; None without Redis."""
-    backend = caches[DEFAULT_CACHE_ALIAS]
-    if not isinstance(backend, RedisCache):
+    location = redis_location()
+    if location is None:
         return None
-    # The primary (the first server): every change is written, and so published, there.
-    identity = (os.getpid(), backend._servers[0], backend.make_key(CHANGES_CHANNEL))
+    identity = (os.getpid(), location, cache.make_key(CHANGES_CHANNEL))
     listener = _listener.get(identity)
     if listener is None:
         listener = _listener[identity] = ChangeListener(identity[1], identity[2])

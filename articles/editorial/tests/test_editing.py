@@ -8,7 +8,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.history.services import article_version_claim
+from articles.history.changes import content_change
+from articles.models import Article
 from articles.models import Article, ArticleAddress, ArticleVersion, Tag, TagAlias
 from devtools.factories import make_article, make_editor, make_image
 
@@ -112,8 +113,9 @@ def test_an_altered_reapply_form_is_refused(two_editors):
 
 def test_two_saves_from_the_same_version_cannot_both_win():
     article = make_article()
-    assert article_version_claim(article_id=article.pk, expected=1) is True
-    assert article_version_claim(article_id=article.pk, expected=1) is False
+    with content_change() as change:
+        assert change.claim(Article.objects.get(pk=article.pk), expected=1) is True
+        assert change.claim(Article.objects.get(pk=article.pk), expected=1) is False
     article.refresh_from_db()
     assert article.version == 2
 

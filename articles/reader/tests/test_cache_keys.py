@@ -11,7 +11,8 @@ from articles.ingest.pipeline import ImportOptions, import_paths
 from devtools.dumps import article_text, dump
 from devtools.factories import make_article, make_image
 
-pytestmark = pytest.mark.django_db
+# Changes reach readers' caches when they commit: these tests commit, as a request does.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def is_hit(client, url):
