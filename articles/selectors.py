@@ -97,6 +97,23 @@ RELATED_TAGS = 6
 RELATED_PER_TAG = 20
 
 
+def article_get_merge_survivor(*, article):
+    """Where `article`'s merged_into chain ends: the article itself unless it was merged.
+
+    Still a merged article only when the chain is longer than MAX_MERGE_HOPS.
+    Each hop reads only what the walk needs, and none for a successor
+    already loaded with select_related("merged_into").
+    """
+    for _ in range(MAX_MERGE_HOPS):
+        if article.status != Article.Status.MERGED or article.merged_into_id is None:
+            break
+        if Article.merged_into.is_cached(article):
+            article = article.merged_into
+        else:
+            article = Article.objects.only("id", "status", "merged_into").get(pk=article.merged_into_id)
+    return article
+
+
 def article_get_redirect_target(*, slug):
     """Where an old address now leads: the published article, or None.
 
@@ -108,10 +125,8 @@ def article_get_redirect_target(*, slug):
     article = Article.objects.filter(slug=slug, status=Article.Status.MERGED).select_related("merged_into").first()
     if article is None:
         article = Article.objects.filter(addresses__slug=slug).exclude(slug=slug).select_related("merged_into").first()
-    for _ in range(MAX_MERGE_HOPS):
-        if article is None or article.status != Article.Status.MERGED:
-            break
-        article = article.merged_into
+    if article is not None:
+        article = article_get_merge_survivor(article=article)
     if article is None or article.status == Article.Status.MERGED:
         return None
     return Article.objects.published().filter(pk=article.pk).only("slug").first()

@@ -210,6 +210,13 @@ def test_merge_chain_is_followed_to_the_published_article(client):
     assert response.status_code == 301 and response["Location"] == final.get_absolute_url()
 
 
+def test_a_loop_of_merges_is_not_found(client):
+    one, two = make_article(title="One"), make_article(title="Two")
+    merge(one, into=two)
+    merge(two, into=one)
+    assert client.get(one.get_absolute_url()).status_code == 404
+
+
 def test_article_merged_into_a_draft_is_not_found(client):
     draft = make_article(status=Article.Status.DRAFT)
     merged = make_article()
