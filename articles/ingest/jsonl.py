@@ -1,9 +1,9 @@
 """The JSON Lines export format, both directions: one article per line.
 
-`article_as_dict` writes an article (for `export_articles` and the JSON
-API); `jsonl_record` reads one back (for `import_dump --format jsonl`).
-Both live here so the format is defined once and a round trip keeps
-everything.
+Each line is `article_as_dict` (articles/serializers.py, the JSON API's
+record too) and, with the photo files, where each original went;
+`jsonl_record` reads a line back (for `import_dump --format jsonl`), so a
+round trip keeps everything.
 """
 
 from __future__ import annotations
@@ -18,49 +18,28 @@ from articles.ingest import dumpparser, lines
 from articles.ingest.records import ArticleRecord, ImageRecord
 from articles.models import Article
 from articles.selectors import with_images_and_tags
+from articles.serializers import article_as_dict
 
 EXPORT_CHUNK_SIZE = 500
-
-
-def image_as_dict(image, photo_files=None):
-    data = {
-        "id": image.pk,
-        "caption": image.caption,
-        "credit": image.credit,
-        "alt_text": image.alt_text,
-        "copyright": image.copyright,
-        "file_url": image.largest_rendition()[0] if image.has_renditions else None,
-    }
-    if photo_files is not None and image.file:
-        data["file"] = photo_files.add(image)
-        data["focal"] = [image.focal_x, image.focal_y]
-    return data
-
-
-def article_as_dict(article, photo_files=None):
-    """An article from with_images_and_tags as plain data; with `photo_files`, its originals go there too."""
-    return {
-        "id": article.pk,
-        "title": article.title,
-        "slug": article.slug,
-        "url": article.get_absolute_url(),
-        "status": article.status,
-        "merged_into": article.merged_into_id,
-        "published_at": article.published_at.isoformat() if article.published_at else None,
-        "standfirst": article.standfirst,
-        "byline": article.byline,
-        "source": article.source,
-        "body": article.paragraphs,
-        "images": [image_as_dict(placement.image, photo_files) for placement in article.placements],
-        "tags": [tag.name for tag in article.tag_list],
-    }
 
 
 def export_lines(queryset, photo_files=None):
     """Yield one JSON line per article, streaming in chunks; originals go to `photo_files` (PhotoFilesWriter)."""
     queryset = with_images_and_tags(queryset.order_by("id"))
     for article in queryset.iterator(chunk_size=EXPORT_CHUNK_SIZE):
-        yield json.dumps(article_as_dict(article, photo_files), ensure_ascii=False)
+        data = article_as_dict(article)
+        if photo_files is not None:
+            _add_photo_files(data, article, photo_files)
+        yield json.dumps(data, ensure_ascii=False)
+
+
+def _add_photo_files(data, article, photo_files):
+    """Name each original written to `photo_files` in its image, for an import to restore."""
+    for placement, image_data in zip(article.placements, data["images"]):
+        image = placement.image
+        if image.file:
+            image_data["file"] = photo_files.add(image)
+            image_data["focal"] = [image.focal_x, image.focal_y]
 
 
 # --- reading it back

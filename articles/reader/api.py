@@ -4,7 +4,8 @@
     GET /api/articles/<slug>/
 
 A list answers {count, next, previous, results}; each result, like the
-detail, is `article_as_dict` (the `export_articles` line). <, > and & are
+detail, is `article_as_dict` (articles/serializers.py, also the record of
+each `export_articles` line). <, > and & are
 \\u-escaped in the JSON text, so a browser never finds markup in it.
 """
 
@@ -16,7 +17,6 @@ from django.core.paginator import InvalidPage
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 
-from articles.ingest.jsonl import article_as_dict
 from articles.reader.cache import cached_page
 from articles.reader.cache_keys import TAG_SET, page_keys
 from articles.reader.selectors import article_list_api
@@ -27,6 +27,7 @@ from articles.selectors import (
     tag_get_by_slug,
 )
 from articles.reader.seo import json_dumps_html_safe
+from articles.serializers import article_as_dict
 
 FILTERS = ("tag", "q", "since")
 

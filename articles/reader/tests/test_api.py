@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from articles.ingest.jsonl import article_as_dict
+from articles.serializers import article_as_dict
 from articles.models import Article, Tag, TagAlias
 from articles.selectors import article_get_published
 from devtools.factories import make_article, make_image
