@@ -465,7 +465,7 @@ def corpus_study(threshold: float) -> None:
 
     print(f"\n-- chosen: {sim.BANDS} x {sim.ROWS}, THRESHOLD {sim.THRESHOLD} --")
     t0 = time.perf_counter()
-    cands = set(sim.candidate_pairs(enumerate(sigs)))
+    cands = bucket_pairs([sim.band_keys(s) for s in sigs])
     t1 = time.perf_counter()
     found_est = {p for p in cands if sim.estimate_similarity(sigs[p[0]], sigs[p[1]]) >= sim.THRESHOLD}
     t2 = time.perf_counter()
@@ -475,7 +475,7 @@ def corpus_study(threshold: float) -> None:
             if i not in shs:
                 shs[i] = shingle(articles[i])
     found_exact = {p for p in cands if sim.jaccard(shs[p[0]], shs[p[1]]) >= sim.THRESHOLD}
-    print(f"candidate_pairs over {n} signatures (band keys + buckets): {t1 - t0:.2f} s, "
+    print(f"candidates over {n} signatures (band keys + buckets): {t1 - t0:.2f} s, "
           f"{len(cands)} candidate pairs; verification by estimate: {(t2 - t1) * 1e3:.0f} ms")
     for label, found in (("estimate", found_est), ("exact", found_exact)):
         hit = sum(p in truth for p in found)

@@ -20,8 +20,7 @@ docs/benchmarks.md, "Near-duplicate constants".
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from itertools import combinations
 from typing import NamedTuple
 
@@ -325,16 +324,3 @@ def pairs_in_buckets(buckets: Iterable[list[int]], *, max_size: int | None = Non
         for a, b in combinations(ids, 2)
         if a != b
     }
-
-
-def candidate_pairs(items: Iterable[tuple[int, np.ndarray]]) -> Iterator[tuple[int, int]]:
-    """Pairs (low_id, high_id) sharing at least one band key, each once.
-
-    In-memory counterpart of the band-key table, for a batch or a rescan.
-    Candidates still need verifying with ``estimate_similarity``.
-    """
-    buckets: dict[int, list[int]] = defaultdict(list)
-    for item_id, sig in items:
-        for key in band_keys(sig):
-            buckets[key].append(item_id)
-    yield from sorted(pairs_in_buckets(buckets.values()))

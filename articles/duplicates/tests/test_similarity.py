@@ -174,12 +174,14 @@ def test_text_shorter_than_shingle_size_still_gets_a_signature():
     assert sim.estimate_similarity(sig, sig_of("STORM:", ["Closes ports!"])) == 1.0
 
 
-def test_candidate_pairs_yields_each_copy_pair_once_and_skips_unrelated():
+def test_band_key_buckets_pair_each_copy_once_and_leave_unrelated_articles_apart():
+    # As the finder does with its band-key table: articles sharing a key are candidates.
     rng = random.Random(5)
-    originals = [make_article(rng) for _ in range(20)]
-    items = [(i, sig_of(*a)) for i, a in enumerate(originals)]
-    title, paragraphs = originals[4]
-    items.append((100, sig_of(title + " Update", paragraphs)))
-    items.append((101, sig_of(title, paragraphs)))
-    pairs = list(sim.candidate_pairs(items))
-    assert sorted(pairs) == [(4, 100), (4, 101), (100, 101)]
+    texts = dict(enumerate(make_article(rng) for _ in range(20)))
+    title, paragraphs = texts[4]
+    texts[100], texts[101] = (title + " Update", paragraphs), (title, paragraphs)
+    owners = {}
+    for article_id, text in texts.items():
+        for key in sim.band_keys(sig_of(*text)):
+            owners.setdefault(key, []).append(article_id)
+    assert sorted(sim.pairs_in_buckets(owners.values())) == [(4, 100), (4, 101), (100, 101)]
