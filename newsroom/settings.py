@@ -251,7 +251,7 @@ elif CACHE_URL in ("", "locmem://"):
     }
 else:
     raise ImproperlyConfigured(f"CACHE_URL must start with redis://, rediss://, unix:// or be locmem://, not {CACHE_URL!r}")
-# Reader pages are cached until content changes (see articles/cache.py);
+# Reader pages are cached until content changes (see articles/reader/cache.py);
 # PAGE_CACHE_SECONDS=0 renders every request. A per-process cache cannot see
 # changes made by other processes (an import, another worker), so its content
 # version expires quickly; a shared cache keeps it until the next change.

@@ -1,8 +1,8 @@
 """Reader pages. Each view asks a selector for its data and renders it.
 
-Every page is cached under the content version and answers conditional
-GETs (articles/cache.py). Drafts are not found; a merged article's address
-and an old tag spelling's address redirect permanently.
+Every page is cached with the versions of what it shows and answers
+conditional GETs (articles/reader/cache.py). Drafts are not found; a merged
+article's address and an old tag spelling's address redirect permanently.
 """
 
 from django.conf import settings
