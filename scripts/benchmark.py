@@ -8,6 +8,7 @@
     .venv/bin/python scripts/benchmark.py compare [--words 1000,5000,10000]
     .venv/bin/python scripts/benchmark.py search-fresh [--n 2000]
     .venv/bin/python scripts/benchmark.py churn [--n 2000,20000] [--db postgres]
+    .venv/bin/python scripts/benchmark.py --before REF churn ...   (REF's code first, then this checkout's)
 
 Each run uses a throwaway database: a temporary SQLite file, or a new
 PostgreSQL database on PG_URL (default postgres://root@127.0.0.1:5432),
@@ -28,7 +29,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# The code measured: this checkout, or (--before REF) a worktree of an earlier commit,
+# measured by this script in the same run.
+CODE = Path(os.environ.get("BENCHMARK_CODE") or ROOT)
+sys.path.insert(0, str(CODE))
 PG_URL = os.environ.get("PG_URL", "postgres://root@127.0.0.1:5432")
 
 
@@ -65,8 +69,9 @@ class ThrowawayDatabase:
 def run_child(database, *args):
     """Run this script in child mode against `database`; return its JSON answer."""
     env = {**os.environ, "DATABASE_URL": database.url, "DEBUG": "false", "SECURE_HTTPS": "false",
-           "SECRET_KEY": "benchmark-" + "k" * 60, "DJANGO_SETTINGS_MODULE": "newsroom.settings"}
-    result = subprocess.run([sys.executable, __file__, "child", *args], cwd=ROOT, env=env,
+           "SECRET_KEY": "benchmark-" + "k" * 60, "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+           "BENCHMARK_CODE": str(CODE)}
+    result = subprocess.run([sys.executable, __file__, "child", *args], cwd=CODE, env=env,
                             capture_output=True, text=True)
     if result.returncode != 0:
         sys.exit(f"benchmark child failed:\n{result.stderr}")
@@ -535,7 +540,7 @@ class Server:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "newsroom.wsgi", "--workers", str(self.workers),
              "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning"],
-            cwd=ROOT, env=self.env)
+            cwd=CODE, env=self.env)
         deadline = time.monotonic() + 30
         while True:
             try:
@@ -629,17 +634,21 @@ def child_article_paths(count):
 
 
 def child_editor(seconds, everything):
-    """Save a random article once a second for `seconds` (an editor at work).
+    """Save a random article's standfirst once a second for `seconds`, as the admin's form does (an editor at work).
 
     everything="1" also announces a change that names nothing, which makes
     every cached page stale: how the cache behaved before it had keys.
+    Returns the saves and the change notices they sent.
     """
     import random
 
     setup_django()
-    from articles.core.signals import content_changed
+    from articles.core.signals import changed, content_changed
+    from articles.history.services import article_apply
     from articles.models import Article
 
+    notices = []
+    changed.connect(lambda sender, **kwargs: notices.append(kwargs), weak=False)
     ids = list(Article.objects.published().values_list("id", flat=True))
     rng = random.Random(13)
     saves = 0
@@ -647,13 +656,13 @@ def child_editor(seconds, everything):
     while time.monotonic() < deadline:
         started = time.monotonic()
         article = Article.objects.get(pk=rng.choice(ids))
-        article.standfirst = f"Updated {saves}"
-        article.save()
+        article_apply(article_id=article.pk, expected_version=article.version,
+                      snapshot={"standfirst": f"Updated {saves}"}, parts=("standfirst",))
         if everything == "1":
             content_changed()
         saves += 1
         time.sleep(max(0.0, 1.0 - (time.monotonic() - started)))
-    return {"saves": saves}
+    return {"saves": saves, "notices": len(notices)}
 
 
 def bench_churn(args):
@@ -685,10 +694,10 @@ def churn_run(args, database, engine, n, script, redis_url, check_ms):
            "KEY_CHECK_MS": check_ms}
     with Server(database, args.workers, **env) as server:
         def run(label, editing=None):
-            editor = None
+            editor, edits = None, []
             if editing is not None:
-                editor = threading.Thread(target=run_child, args=(
-                    database, "editor", str(args.duration + 2), editing), daemon=True)
+                editor = threading.Thread(target=lambda: edits.append(run_child(
+                    database, "editor", str(args.duration + 2), editing)), daemon=True)
                 # The editor shares the app's Redis, as another app server would.
                 os.environ.update({"CACHE_URL": redis_url, "CACHE_KEY_PREFIX": prefix})
                 editor.start()
@@ -699,6 +708,8 @@ def churn_run(args, database, engine, n, script, redis_url, check_ms):
                 for name in ("CACHE_URL", "CACHE_KEY_PREFIX"):
                     os.environ.pop(name, None)
             server.drain()
+            if edits and editing == "0":
+                label += f" ({edits[0]['notices'] / max(1, edits[0]['saves']):.0f} notice/save)"
             return label, figures
 
         server.measure("/_hello/", 2, args.connections)  # warm up
@@ -1210,7 +1221,34 @@ def main():
     kid = commands.add_parser("child")
     kid.add_argument("rest", nargs="+")
     kid.set_defaults(func=child)
+    parser.add_argument("--before", metavar="REF",
+                        help="measure the code of commit REF first (a temporary git worktree), then this checkout, "
+                             "in the same run")
     args = parser.parse_args()
+    if args.before and args.command != "child":
+        with worktree(args.before) as path:
+            print(f"== before: {args.before}")
+            _measure_code(path, args)
+        print("== after: this checkout")
+        _measure_code(ROOT, args)
+    else:
+        args.func(args)
+
+
+@contextmanager
+def worktree(ref):
+    """A temporary checkout of `ref` beside this one."""
+    path = tempfile.mkdtemp(prefix="newsroom-before-")
+    subprocess.run(["git", "worktree", "add", "--detach", path, ref], cwd=ROOT, check=True, capture_output=True)
+    try:
+        yield Path(path)
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", path], cwd=ROOT, capture_output=True)
+
+
+def _measure_code(path, args):
+    global CODE
+    CODE = path
     args.func(args)
 
 
