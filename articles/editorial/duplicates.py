@@ -28,7 +28,7 @@ from articles.duplicates.selectors import (
     duplicate_candidates, duplicate_stories, duplicate_story_keys, survivor_suggest,
 )
 from articles.editorial.images import image_preview
-from articles.selectors import MAX_MERGE_HOPS, with_images_and_tags
+from articles.selectors import MAX_MERGE_HOPS, article_get_merge_survivor, with_images_and_tags
 
 MERGE_PERMISSION = "articles.merge_duplicates"
 
@@ -248,11 +248,8 @@ class DuplicateCandidateAdmin(admin.ModelAdmin):
 
     def _story(self, request, article_id):
         """The open story with this article; a merged article's address leads to its survivor's."""
-        article = get_object_or_404(Article.objects.only("id", "status", "merged_into"), pk=article_id)
-        for _ in range(MAX_MERGE_HOPS):
-            if article.status != Article.Status.MERGED or article.merged_into_id is None:
-                break
-            article = Article.objects.only("id", "status", "merged_into").get(pk=article.merged_into_id)
+        article = article_get_merge_survivor(
+            article=get_object_or_404(Article.objects.only("id", "status", "merged_into"), pk=article_id))
         stories = duplicate_stories(containing=article.pk)
         return article, (stories[0] if stories else None)
 

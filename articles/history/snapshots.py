@@ -8,7 +8,7 @@ them.
 from django.utils.dateparse import parse_datetime
 
 from articles.core.comparison import paragraph_diff, paragraph_diff_summary
-from articles.models import Article, ArticleImage, TaggedArticle, paragraphs_from_body
+from articles.models import ArticleImage, TaggedArticle, paragraphs_from_body
 
 FIELDS = ("title", "slug", "standfirst", "byline", "source", "body", "status", "published_at")
 PARTS = (*FIELDS, "tags", "images")
@@ -46,10 +46,6 @@ def snapshot_from_values(*, title, slug, standfirst, byline, source, body, statu
         "published_at": published_at.isoformat() if published_at else None,
         "tags": sorted(tags, key=str.casefold), "images": list(images),
     }
-
-
-def snapshot_from_database(article_id):
-    return snapshot_of(Article.objects.get(pk=article_id))
 
 
 def changed_parts(old, new):
