@@ -1,8 +1,14 @@
-"""Articles, tags and import runs."""
+"""The models of the articles app.
 
-from django.conf import settings
+Defined here: articles with their photo placements and addresses, and the
+tags every feature reads and writes, with their aliases and addresses. Each
+feature keeps its own models in its package (history, ingest, duplicates,
+reader): they are imported at the end of this module, so that Django
+registers them with this app and `from articles.models import X` finds any
+model of it.
+"""
+
 from django.core.exceptions import ValidationError
-from django.contrib.postgres.search import SearchVectorField
 from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -15,6 +21,47 @@ from taggit.models import TagBase, TaggedItemBase
 from articles.core.text import content_fingerprint
 
 PARAGRAPH_SEPARATOR = "\n\n"
+
+
+class Address(models.Model):
+    """An address (a slug) an owner has now or had, which stays that owner's for good.
+
+    The slug is unique in the table: no other owner can take an address once
+    given, and old links keep leading where they led. Each kind of address
+    names its owner's foreign key in `owner_field`.
+    """
+
+    owner_field = None
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def held_once(owner):
+        """The constraint that keeps each address with a single owner, for the Meta of each kind."""
+        return models.UniqueConstraint(
+            fields=["slug"], name=f"articles_{owner}address_slug_unique",
+            violation_error_message=f"Another {owner} has or had this address.",
+        )
+
+    @classmethod
+    def hold(cls, *, owner_id, slug):
+        """Keep `slug` as an address of the owner; IntegrityError if another one has or had it."""
+        address, _ = cls.objects.get_or_create(slug=slug, defaults={f"{cls.owner_field}_id": owner_id})
+        holder_id = getattr(address, f"{cls.owner_field}_id")
+        if holder_id != owner_id:
+            raise IntegrityError(f"{cls.owner_field.capitalize()} {holder_id} has or had the address {slug!r}.")
+
+    @classmethod
+    def check_free(cls, *, owner_id, slug):
+        """Refuse, as a form would show it, an address another owner has or had."""
+        held = cls.objects.filter(slug=slug).exclude(**{f"{cls.owner_field}_id": owner_id}).first()
+        if held is not None:
+            raise ValidationError({"slug": held.refusal()})
+
+    def refusal(self):
+        """What an editor reads when choosing this address for another owner."""
+        raise NotImplementedError
 
 
 class Tag(TagBase):
@@ -56,14 +103,14 @@ class Tag(TagBase):
 
     def clean(self):
         if self.slug:
-            _check_tag_address_free(tag_id=self.pk, slug=self.slug)
+            TagAddress.check_free(owner_id=self.pk, slug=self.slug)
 
     def save(self, *args, **kwargs):
         if self._state.adding and not self.slug:
             self.slug = self._free_slug()
         with transaction.atomic(using=kwargs.get("using")):
             super().save(*args, **kwargs)
-            hold_tag_address(tag_id=self.pk, slug=self.slug)
+            TagAddress.hold(owner_id=self.pk, slug=self.slug)
 
     def _free_slug(self):
         """The slug of the name, numbered past any address a tag has or had."""
@@ -77,37 +124,24 @@ class Tag(TagBase):
         return slug
 
 
-class TagAddress(models.Model):
+class TagAddress(Address):
     """Every address a tag holds or has held (its slug, its aliases' slugs), each owned by one tag for good."""
+
+    owner_field = "tag"
 
     slug = models.SlugField(max_length=100, allow_unicode=True)
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="addresses")
 
     class Meta:
         verbose_name_plural = "tag addresses"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["slug"], name="articles_tagaddress_slug_unique",
-                violation_error_message="Another tag has or had this address.",
-            ),
-        ]
+        constraints = [Address.held_once("tag")]
 
     def __str__(self):
         return f"/tags/{self.slug}/ → tag {self.tag_id}"
 
-
-def _check_tag_address_free(*, tag_id, slug):
-    held = TagAddress.objects.filter(slug=slug).exclude(tag_id=tag_id).select_related("tag").first()
-    if held is not None:
-        raise ValidationError({"slug": f"This address belongs to the tag “{held.tag.name}”, now or in the past, "
-                                      "and still leads there; choose another."})
-
-
-def hold_tag_address(*, tag_id, slug):
-    """Keep `slug` as an address of the tag; IntegrityError if another tag has or had it."""
-    address, _ = TagAddress.objects.get_or_create(slug=slug, defaults={"tag_id": tag_id})
-    if address.tag_id != tag_id:
-        raise IntegrityError(f"Tag {address.tag_id} has or had the address {slug!r}.")
+    def refusal(self):
+        return (f"This address belongs to the tag “{self.tag.name}”, now or in the past, "
+                "and still leads there; choose another.")
 
 
 class TagAlias(models.Model):
@@ -141,12 +175,12 @@ class TagAlias(models.Model):
 
     def clean(self):
         if self.slug and self.tag_id:
-            _check_tag_address_free(tag_id=self.tag_id, slug=self.slug)
+            TagAddress.check_free(owner_id=self.tag_id, slug=self.slug)
 
     def save(self, *args, **kwargs):
         with transaction.atomic(using=kwargs.get("using")):
             super().save(*args, **kwargs)
-            hold_tag_address(tag_id=self.tag_id, slug=self.slug)
+            TagAddress.hold(owner_id=self.tag_id, slug=self.slug)
 
     def get_absolute_url(self):
         return self.tag.get_absolute_url()
@@ -341,10 +375,7 @@ class Article(models.Model):
         # Before the constraints are checked: publishing without a date means now.
         self.published_at = publication_date(self.status, self.published_at)
         if self.slug:
-            holder = ArticleAddress.objects.filter(slug=self.slug).exclude(article_id=self.pk).first()
-            if holder is not None:
-                raise ValidationError({"slug": f"This address belongs to another article (id {holder.article_id}), "
-                                               "now or in the past; its old links must keep working. Choose another."})
+            ArticleAddress.check_free(owner_id=self.pk, slug=self.slug)
         # The form does not edit the fingerprint, so the unique constraint
         # would only surface as an IntegrityError; say it in words instead.
         if not self.fingerprint:
@@ -362,19 +393,11 @@ class Article(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "slug" not in update_fields:
             return super().save(*args, **kwargs)
+        # The current slug joins the article's addresses for good; the old
+        # ones redirect here.
         with transaction.atomic(using=kwargs.get("using")):
             super().save(*args, **kwargs)
-            self.hold_address()
-
-    def hold_address(self):
-        """Keep the current slug among the article's addresses for good.
-
-        The unique slug of ArticleAddress is what stops another article
-        taking an address this one has or had; the old ones redirect here.
-        """
-        address, _ = ArticleAddress.objects.get_or_create(slug=self.slug, defaults={"article": self})
-        if address.article_id != self.pk:
-            raise IntegrityError(f"Article {address.article_id} has or had the address {self.slug!r}.")
+            ArticleAddress.hold(owner_id=self.pk, slug=self.slug)
 
 
 def publication_date(status, published_at, *, now=None):
@@ -415,12 +438,14 @@ class ArticleImage(models.Model):
         return f"{self.article} – image {self.position + 1}"
 
 
-class ArticleAddress(models.Model):
+class ArticleAddress(Address):
     """Every slug an article holds or has held: its address now, and the old ones that redirect to it.
 
     A slug here belongs to one article for good, so no other article can
     take an old address, and renaming an article keeps its old links alive.
     """
+
+    owner_field = "article"
 
     slug = models.SlugField(max_length=255, allow_unicode=True)
     # Kept when the article is deleted (no database constraint to cascade):
@@ -431,275 +456,22 @@ class ArticleAddress(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "article addresses"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["slug"], name="articles_articleaddress_slug_unique",
-                violation_error_message="Another article has or had this address.",
-            ),
-        ]
+        constraints = [Address.held_once("article")]
 
     def __str__(self):
         return f"/{self.slug}/ → article {self.article_id}"
 
-
-class ArticleVersion(models.Model):
-    """One saved state of an article: its text, publication, address, tags and photos.
-
-    `article_id` is a plain number, not a foreign key, so that a deleted
-    article's versions stay and it can be recovered from them.
-    """
-
-    class Kind(models.TextChoices):
-        IMPORTED = "imported", "Imported"
-        CREATED = "created", "Created"
-        EDITED = "edited", "Edited"
-        RESTORED = "restored", "Restored"
-        MERGED = "merged", "Merged"
-        PUBLISHED = "published", "Published"
-        SCHEDULED = "scheduled", "Scheduled"
-        UNPUBLISHED = "unpublished", "Unpublished"
-        DELETED = "deleted", "Deleted"
-        RECOVERED = "recovered", "Recovered"
-        UNMERGED = "unmerged", "Merge undone"
-
-    article_id = models.BigIntegerField(db_index=True)
-    number = models.PositiveIntegerField(help_text="The article's version number this state had.")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    snapshot = models.JSONField(help_text="The article's fields, tag names and photo ids in order.")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+")
-    reason = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["article_id", "-created_at", "-id"], name="articles_version_history_idx")]
-
-    def __str__(self):
-        return f"article {self.article_id}, version {self.number} ({self.get_kind_display()})"
+    def refusal(self):
+        return (f"This address belongs to another article (id {self.article_id}), "
+                "now or in the past; its old links must keep working. Choose another.")
 
 
-class ImportRun(models.Model):
-    """One dump file imported by `import_dump`, with what it produced."""
-
-    class Status(models.TextChoices):
-        RUNNING = "running", "Running"
-        FINISHED = "finished", "Finished"
-        FAILED = "failed", "Finished with errors"
-        INTERRUPTED = "interrupted", "Interrupted"
-
-    file_name = models.CharField(max_length=500)
-    file_size = models.BigIntegerField(null=True, blank=True)
-    file_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
-    started_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING)
-    options = models.JSONField(default=dict, blank=True)
-    articles_created = models.PositiveIntegerField(default=0)
-    articles_skipped = models.PositiveIntegerField(default=0, help_text="Already present (same fingerprint).")
-    articles_failed = models.PositiveIntegerField(default=0)
-    images_created = models.PositiveIntegerField(default=0)
-    images_reused = models.PositiveIntegerField(default=0)
-    tags_applied = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list, blank=True)
-    # Which process runs the import, so that a run whose process is gone
-    # (killed, crashed, the machine restarted) can be told from a live one.
-    # `process` is "boot id:pid namespace:start time" where /proc tells them
-    # (Linux): a process id reused later, or a reboot, is then not mistaken
-    # for the import, nor is a process in another container's namespace.
-    host = models.CharField(max_length=255, blank=True)
-    pid = models.PositiveIntegerField(null=True, blank=True)
-    process = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["-started_at", "-id"]
-        verbose_name = "import run"
-
-    def __str__(self):
-        return f"{self.file_name} ({self.started_at:%Y-%m-%d %H:%M})"
-
-
-class ArticleSignature(models.Model):
-    """An article's MinHash signature, kept to score candidate pairs."""
-
-    article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True, related_name="signature")
-    signature = models.BinaryField()
-    shingles = models.PositiveIntegerField(
-        default=0, help_text="Distinct shingles of the text: how much of it another article can contain.",
-    )
-    text_hash = models.CharField(
-        max_length=40, blank=True, default="",
-        help_text="SHA-1 of the headline and body the signature was computed from: a rescan skips unchanged text.",
-    )
-
-    def __str__(self):
-        return f"signature of article {self.article_id}"
-
-
-class ArticleBand(models.Model):
-    """One LSH band key of an article's signature, or one key of a paragraph.
-
-    Articles sharing a key are near-duplicate candidates; the index on key
-    turns "which stored articles resemble this one?" into a few look-ups.
-    """
-
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="band_keys")
-    key = models.BigIntegerField()
-
-    class Meta:
-        indexes = [models.Index(fields=["key"], name="articles_band_key_idx")]
-
-    def __str__(self):
-        return f"{self.article_id}:{self.key}"
-
-
-class ImageBand(models.Model):
-    """One slice of an image's perceptual hash, for finding near-identical pictures.
-
-    Two hashes within MAX_DISTANCE bits agree exactly on at least one of
-    MAX_DISTANCE + 1 slices (media.hashing.hash_bands): the index on key
-    turns "which images look like this one?" into a few look-ups.
-    """
-
-    image = models.ForeignKey("media.Image", on_delete=models.CASCADE, related_name="hash_bands")
-    key = models.BigIntegerField()
-
-    class Meta:
-        indexes = [models.Index(fields=["key"], name="articles_image_band_key_idx")]
-
-    def __str__(self):
-        return f"{self.image_id}:{self.key}"
-
-
-class DuplicateCandidate(models.Model):
-    """Two articles, images or tags that may be the same, for an editor to decide.
-
-    Each kind has its own pair of foreign keys so the database keeps the
-    pair's integrity; the lower id is always on the left, so a pair is
-    stored once whichever way it was found.
-    """
-
-    class Kind(models.TextChoices):
-        ARTICLE = "article", "Article"
-        IMAGE = "image", "Image"
-        TAG = "tag", "Tag"
-
-    class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        DISMISSED = "dismissed", "Not duplicates"
-        MERGED = "merged", "Merged"
-        FOLDED = "folded", "Folded into another pair by a merge"
-
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    score = models.FloatField(help_text="Similarity from 0 to 1.")
-    reason = models.CharField(max_length=200, blank=True, help_text="Why the pair was proposed.")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    article_a = models.ForeignKey(Article, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    article_b = models.ForeignKey(Article, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    image_a = models.ForeignKey("media.Image", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    image_b = models.ForeignKey("media.Image", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    tag_a = models.ForeignKey(Tag, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    tag_b = models.ForeignKey(Tag, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-    )
-    successor = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        help_text="The pair this one continues as, after a merge replaced one of its two articles.",
-    )
-
-    class Meta:
-        ordering = ["-score", "id"]
-        verbose_name = "duplicate candidate"
-        permissions = [("merge_duplicates", "Can merge duplicates or mark them as not duplicates")]
-        constraints = [
-            models.CheckConstraint(
-                condition=(
-                    models.Q(kind="article", article_a__isnull=False, article_b__isnull=False,
-                             image_a__isnull=True, image_b__isnull=True, tag_a__isnull=True, tag_b__isnull=True)
-                    | models.Q(kind="image", image_a__isnull=False, image_b__isnull=False,
-                               article_a__isnull=True, article_b__isnull=True, tag_a__isnull=True, tag_b__isnull=True)
-                    | models.Q(kind="tag", tag_a__isnull=False, tag_b__isnull=False,
-                               article_a__isnull=True, article_b__isnull=True, image_a__isnull=True, image_b__isnull=True)
-                ),
-                name="articles_duplicate_pair_matches_kind",
-            ),
-            models.CheckConstraint(
-                condition=(models.Q(article_a__lt=models.F("article_b")) | models.Q(image_a__lt=models.F("image_b"))
-                           | models.Q(tag_a__lt=models.F("tag_b"))),
-                name="articles_duplicate_pair_ordered",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(score__gte=0) & models.Q(score__lte=1), name="articles_duplicate_score_range",
-            ),
-            models.UniqueConstraint(fields=["article_a", "article_b"], name="articles_duplicate_article_pair_unique"),
-            models.UniqueConstraint(fields=["image_a", "image_b"], name="articles_duplicate_image_pair_unique"),
-            models.UniqueConstraint(fields=["tag_a", "tag_b"], name="articles_duplicate_tag_pair_unique"),
-        ]
-        indexes = [models.Index(fields=["status", "kind", "-score"], name="articles_duplicate_queue_idx")]
-
-    def __str__(self):
-        a, b = self.pair
-        return f"{self.get_kind_display()}: {a} ↔ {b} ({self.score:.2f})"
-
-    @property
-    def pair(self):
-        return getattr(self, f"{self.kind}_a"), getattr(self, f"{self.kind}_b")
-
-    @property
-    def pair_ids(self):
-        return getattr(self, f"{self.kind}_a_id"), getattr(self, f"{self.kind}_b_id")
-
-
-class ArticleMerge(models.Model):
-    """One article merged into another, with what the merge changed: what undoing it puts back."""
-
-    survivor = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
-    merged = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
-    merged_status = models.CharField(max_length=10, choices=Article.Status.choices,
-                                     help_text="The merged article's status before the merge.")
-    added_tags = models.JSONField(default=list, help_text="Ids of the tags the survivor gained.")
-    added_images = models.JSONField(default=list, help_text="Ids of the photos the survivor gained.")
-    added_paragraphs = models.JSONField(default=list, help_text="Paragraphs taken into the survivor's body.")
-    redirected = models.JSONField(
-        default=list, help_text="Articles merged earlier into the merged one, which now lead to the survivor.")
-    folded = models.JSONField(
-        default=list, help_text="[pair, successor, whether the merge created it] for each open pair it folded.")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+")
-    reason = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    undone_at = models.DateTimeField(null=True, blank=True)
-    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+")
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.CheckConstraint(condition=~models.Q(survivor=models.F("merged")),
-                                   name="articles_merge_not_into_itself"),
-            # One live merge per merged article: an undone one may be followed by another.
-            models.UniqueConstraint(fields=["merged"], condition=models.Q(undone_at__isnull=True),
-                                    name="articles_merge_one_live_per_article"),
-        ]
-
-    def __str__(self):
-        return f"article {self.merged_id} merged into {self.survivor_id}"
-
-
-class ArticleSearchDocument(models.Model):
-    """An article's full-text document on PostgreSQL, kept by a database trigger.
-
-    Stored once per article rather than recomputed per query: ranking a
-    common word over a large archive would otherwise run to_tsvector on
-    every matching article. A table of its own keeps this bulky value out of
-    every other query on articles. Empty on SQLite, which searches without it.
-    """
-
-    article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True, related_name="search_document")
-    document = SearchVectorField()
-
-    def __str__(self):
-        return f"search document of article {self.article_id}"
+# Each feature's own models, registered with this app (their tables keep the
+# `articles_` names). Imported last: the duplicates' models refer to Article
+# and Tag above.
+from articles.duplicates.models import (  # noqa: E402, F401
+    ArticleBand, ArticleMerge, ArticleSignature, DuplicateCandidate, ImageBand,
+)
+from articles.history.models import ArticleVersion  # noqa: E402, F401
+from articles.ingest.models import ImportRun  # noqa: E402, F401
+from articles.reader.models import ArticleSearchDocument  # noqa: E402, F401
