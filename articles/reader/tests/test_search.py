@@ -177,6 +177,7 @@ def test_postgres_matches_search_documents_through_the_gin_index():
 
 
 @on_postgres
+@pytest.mark.django_db(transaction=True)  # the cached results page moves on when the save commits
 def test_postgres_keeps_the_search_document_in_step_with_the_text(client):
     article = make_article(title="Floods in Basra", paragraphs=["The water rose."])
     assert "1 result for" in search(client, "floods")
