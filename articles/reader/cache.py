@@ -1,8 +1,10 @@
-"""The reader pages' cache: pages stored with the keys of what they show.
+"""The reader pages' cache: pages kept with the keys of what they show.
 
-A rendered page is stored with its cache tags (cache_keys.py) and the
-versions they had. A request is answered from the store only while every
-one of those keys still has that version: one multi-get. A change moves on
+A rendered page is kept, in the process that rendered it, with its cache
+tags (cache_keys.py) and the versions they had in the shared cache. A
+request is answered from it only while every one of those keys still has
+that version: one multi-get, or none while the process hears the change
+notices and none names one of its keys. A change moves on
 the versions of the keys it touches (an edit to one article: that article's
 key, the lists and its tags' lists), so only the pages that show it are
 rendered again; every other page stays a hit. The same versions make the
@@ -45,7 +47,6 @@ except ImportError:  # pragma: no cover - redis is in requirements.txt
 
 logger = logging.getLogger(__name__)
 
-PAGE_KEY = "newsroom:page:{digest}"
 SCHEDULE_KEY = "newsroom:next-publication"
 NEVER = float("inf")
 # An unreachable cache server must not take the site down with it, nor stop
@@ -214,19 +215,29 @@ VALIDATOR_HEADERS = {"etag", "last-modified", "cache-control", "surrogate-key", 
 def _page_key(request, params):
     # Encoded: a value holding "&page=2" must not make another page's key.
     query = urlencode([(name, value) for name in params for value in request.GET.getlist(name)])
-    raw = "\n".join([release(), request.scheme, request.get_host(), request.path, query])
-    return PAGE_KEY.format(digest=hashlib.sha256(raw.encode()).hexdigest())
+    return "\n".join([release(), request.scheme, request.get_host(), request.path, query])
 
 
-class _Recent:
-    """The pages this process served last, so a hit asks the shared cache only for key versions.
+class _Page:
+    """A rendered page kept by this process: what to answer with, and the key versions it was rendered at."""
 
-    A stored page is tens of kilobytes; its keys' versions are a few
-    numbers. With Redis, fetching and unpickling the page was most of a
-    hit's cost: here it is kept, and checked against the versions like any
-    other copy. The round trip for them was then most of the cost: while
-    this process hears the change notices (cache_keys.ChangeListener), a
-    page checked once stays good until a notice names one of its keys.
+    __slots__ = ("status", "headers", "content", "validators", "stored_at", "checked_at")
+
+    def __init__(self, status, headers, content, validators, checked_at):
+        self.status, self.headers, self.content, self.validators = status, headers, content, validators
+        self.stored_at, self.checked_at = time.time(), checked_at
+
+
+class _Kept:
+    """The pages this process rendered last, least recently served out first.
+
+    Only the keys' versions are shared (in Redis): a page is tens of
+    kilobytes, its versions a few numbers. Each process keeps the pages it
+    serves and checks them against the versions; while it hears the change
+    notices (cache_keys.ChangeListener), a page checked once stays good
+    until a notice names one of its keys. A page another process or server
+    rendered is rendered again here once: behind an edge cache (Varnish)
+    the edge is what every server shares.
     """
 
     def __init__(self, size):
@@ -249,64 +260,59 @@ class _Recent:
         self.pages.pop(key, None)
 
 
-_recent = _Recent(1024)
+_kept = _Kept(1024)
 
 
-def _current(stored, extra=()):
-    """One multi-get: whether `stored`'s keys still have their versions, and the `extra` values read with them."""
-    names = [cache_keys.VERSION.format(key) for key in stored[3]]
-    found = cache.get_many([*names, *extra])
-    fresh = all(found.get(name) == version for name, version in zip(names, stored[3].values()))
-    return fresh, found
+def _current(page):
+    """One multi-get: whether `page`'s keys still have their versions, and when the next scheduled article is due."""
+    versions = page.validators.versions
+    names = [cache_keys.VERSION.format(key) for key in versions]
+    found = cache.get_many([*names, SCHEDULE_KEY])
+    fresh = all(found.get(name) == version for name, version in zip(names, versions.values()))
+    return fresh, found.get(SCHEDULE_KEY)
 
 
-def _trusted(stored, checked_at, now):
-    """Whether a kept page, checked against the cache at `checked_at`, may be served without asking again."""
+def _trusted(page, now):
+    """Whether a kept page may be served without asking the cache about its keys again."""
     listener = cache_keys.change_listener()
-    return (listener is not None and checked_at > cache_keys.last_local_bump()
-            and now - checked_at < settings.NEWSROOM_KEY_CHECK_SECONDS and time.time() < _next_due[0]
-            and listener.trusts(stored[3], checked_at))
+    return (listener is not None and page.checked_at > cache_keys.last_local_bump()
+            and now - page.checked_at < settings.NEWSROOM_KEY_CHECK_SECONDS and time.time() < _next_due[0]
+            and listener.trusts(page.validators.versions, page.checked_at))
 
 
 def _from_store(request, params):
-    """A "not modified" or the stored page, while its keys are unchanged; else None.
+    """A "not modified" or the kept page, while its keys are unchanged; else None.
 
     Raises CACHE_UNAVAILABLE when the cache cannot be read.
     """
     if not settings.NEWSROOM_PAGE_CACHE_SECONDS:
         return None
-    page_key = _page_key(request, params)
     _retry_failed_bumps()
-    stored, stored_at, checked_at, validators = _recent.get(page_key) or (None, 0.0, 0.0, None)
+    page_key = _page_key(request, params)
+    page = _kept.get(page_key)
+    if page is None:
+        # About to render: articles whose time has come make other pages stale too.
+        publish_due(cache.get(SCHEDULE_KEY))
+        return None
     now = time.monotonic()
-    if stored is not None and not _trusted(stored, checked_at, now):
-        fresh, found = _current(stored, extra=[SCHEDULE_KEY])
-        expired = stored_at + settings.NEWSROOM_PAGE_CACHE_SECONDS < time.time()
-        if publish_due(found.get(SCHEDULE_KEY)) or not fresh or expired:
-            _recent.forget(page_key)
-            stored = None
-        else:
-            _recent.put(page_key, (stored, stored_at, now, validators))
-    if stored is None:
-        found = cache.get_many([page_key, SCHEDULE_KEY])
-        publish_due(found.get(SCHEDULE_KEY))
-        stored = found.get(page_key)
-        checked_at = time.monotonic()  # before the check, as above
-        if stored is None or not _current(stored)[0]:
+    if not _trusted(page, now):
+        fresh, due = _current(page)
+        expired = page.stored_at + settings.NEWSROOM_PAGE_CACHE_SECONDS < time.time()
+        if publish_due(due) or not fresh or expired:
+            _kept.forget(page_key)
             return None
-        validators = Validators(stored[3])
-        _recent.put(page_key, (stored, time.time(), checked_at, validators))
-    status, headers, content, versions = stored
+        page.checked_at = now
+    validators = page.validators
     response = get_conditional_response(request, etag=validators.etag, last_modified=validators.last_modified)
     if response is None:
-        response = HttpResponse(content, status=status)
-        for name, value in headers:
+        response = HttpResponse(page.content, status=page.status)
+        for name, value in page.headers:
             response.headers[name] = value
     return _with_validators(response, validators)
 
 
 def _rendered(request, view, args, kwargs, params, static_keys):
-    """Render the view; store the page with its keys' versions when nothing changed meanwhile."""
+    """Render the view; keep the page with its keys' versions when nothing changed meanwhile."""
     started = time.time_ns()
     response = view(request, *args, **kwargs)
     if response.status_code not in CACHEABLE_STATUSES or response.streaming:
@@ -325,19 +331,13 @@ def _rendered(request, view, args, kwargs, params, static_keys):
     # A key that moved on while the page was rendering may have changed
     # what it shows: answer with it, but do not keep it.
     changed_meanwhile = any(version > started for key, version in versions.items() if key not in created)
-    seconds = settings.NEWSROOM_PAGE_CACHE_SECONDS
-    if seconds and not changed_meanwhile:
+    if settings.NEWSROOM_PAGE_CACHE_SECONDS and not changed_meanwhile:
         # The view's own headers (Content-Type, Location, a sitemap's
         # X-Robots-Tag); middleware add theirs to a hit as to a render.
         headers = [(name, value) for name, value in response.headers.items()
                    if name.lower() not in VALIDATOR_HEADERS]
-        page_key, page = _page_key(request, params), (response.status_code, headers, response.content, versions)
-        try:
-            cache.set(page_key, page, seconds)
-            # Kept here too, checked as of now: the next hit needs no round trip.
-            _recent.put(page_key, (page, time.time(), checked_at, validators))
-        except CACHE_UNAVAILABLE:
-            logger.exception("Page cache unavailable; not storing %s", request.path)
+        _kept.put(_page_key(request, params),
+                  _Page(response.status_code, headers, response.content, validators, checked_at))
     if response.status_code == 200:
         not_modified = get_conditional_response(request, etag=validators.etag,
                                                 last_modified=validators.last_modified)
