@@ -136,3 +136,101 @@ def paragraphs_taken(into: list[str], source: list[str], chosen: list[int]) -> l
             position = 0 if any(after in result for after in source[index + 1:]) else len(result)
         result.insert(position, source[index])
     return result
+
+
+# --- three-way merge of paragraphs ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MergeRegion:
+    """A stretch of a three-way merge: agreed paragraphs, or a clash where both sides changed the same ones."""
+
+    agreed: tuple = ()
+    base: tuple = ()
+    theirs: tuple = ()
+    mine: tuple = ()
+    clash: bool = False
+
+
+def _edits(base, other):
+    """(start, end, replacement) for each stretch of `base` that `other` changed, in order.
+
+    Neighbouring paragraphs each rewritten in place are separate edits, so
+    another editor's change to one of them clashes with that one only.
+    """
+    edits = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=base, b=other, autojunk=False).get_opcodes():
+        if tag == "replace" and i2 - i1 == j2 - j1:
+            edits += [(i1 + n, i1 + n + 1, (other[j1 + n],)) for n in range(i2 - i1)]
+        elif tag != "equal":
+            edits.append((i1, i2, tuple(other[j1:j2])))
+    return edits
+
+
+def _touch(start, end, other_start, other_end):
+    """Whether two edits of the base meet: the same paragraphs, or new paragraphs put in at the same place."""
+    if start == end and other_start == other_end:
+        return start == other_start
+    if start == end:
+        return other_start < start < other_end
+    if other_start == other_end:
+        return start < other_start < end
+    return other_start < end and start < other_end
+
+
+def _applied(base, start, end, edits):
+    out, at = [], start
+    for edit_start, edit_end, replacement in edits:
+        out += base[at:edit_start]
+        out += replacement
+        at = edit_end
+    return tuple(out + base[at:end])
+
+
+def paragraphs_merge(base: list[str], theirs: list[str], mine: list[str]) -> list[MergeRegion]:
+    """Merge two editors' changes to the same starting paragraphs, paragraph by paragraph.
+
+    Changes to different paragraphs are both kept; the same change made on
+    both sides is kept once; only paragraphs both changed differently (or
+    new paragraphs both put in at the same place) clash. Returns the
+    regions in order: `agreed` paragraphs, or a clash with the base and
+    each side's version of it.
+    """
+    edits = sorted([(*edit, "theirs") for edit in _edits(base, theirs)] + [(*edit, "mine") for edit in _edits(base, mine)],
+                   key=lambda edit: (edit[0], edit[1]))
+    regions, agreed, at, index = [], [], 0, 0
+    while index < len(edits):
+        start, end = edits[index][0], edits[index][1]
+        group = [edits[index]]
+        index += 1
+        while index < len(edits) and _touch(start, end, edits[index][0], edits[index][1]):
+            group.append(edits[index])
+            end = max(end, edits[index][1])
+            index += 1
+        agreed += base[at:start]
+        theirs_part = _applied(base, start, end, [edit[:3] for edit in group if edit[3] == "theirs"])
+        mine_part = _applied(base, start, end, [edit[:3] for edit in group if edit[3] == "mine"])
+        sides = {edit[3] for edit in group}
+        if len(sides) == 1 or theirs_part == mine_part:
+            agreed += theirs_part if "theirs" in sides else mine_part
+        else:
+            regions.append(MergeRegion(agreed=tuple(agreed)))
+            regions.append(MergeRegion(base=tuple(base[start:end]), theirs=theirs_part, mine=mine_part, clash=True))
+            agreed = []
+        at = end
+    agreed += base[at:]
+    regions.append(MergeRegion(agreed=tuple(agreed)))
+    return [region for region in regions if region.clash or region.agreed]
+
+
+def merged_paragraphs(regions: list[MergeRegion], *, choices=()) -> list[str]:
+    """The paragraphs of a merge, each clash settled by `choices` ("theirs" or "mine", in order; default mine)."""
+    out, clash = [], 0
+    for region in regions:
+        if region.clash:
+            pick = choices[clash] if clash < len(choices) else "mine"
+            out += region.theirs if pick == "theirs" else region.mine
+            clash += 1
+        else:
+            out += region.agreed
+    return out

@@ -3,6 +3,8 @@
 The admin shows and confirms; articles.history does the work.
 """
 
+import dataclasses
+
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,7 +17,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from articles.core.comparison import paragraph_diff
+from articles.core.comparison import MergeRegion, merged_paragraphs, paragraph_diff
 from articles.editorial.presence import presence_mark, presence_others
 from articles.history.services import (
     EditConflict,
@@ -25,9 +27,18 @@ from articles.history.services import (
     articles_deleted,
 )
 from articles.history.snapshots import LABELS, describe_changes
-from articles.models import Article, ArticleMerge, ArticleVersion, paragraphs_from_body
+from articles.models import Article, ArticleMerge, ArticleVersion, body_from_paragraphs, paragraphs_from_body
 
 REAPPLY_SALT = "newsroom.article.reapply"
+
+
+def _numbered_clashes(regions):
+    """The body's merge regions for the conflict page, each clash numbered for its choice."""
+    rows, clash = [], 0
+    for region in regions:
+        rows.append({"region": region, "number": clash if region.clash else None})
+        clash += region.clash
+    return rows
 
 
 def headline(title):
@@ -155,21 +166,28 @@ class ArticleHistoryMixin:
             parts.append({"label": LABELS[part], "name": part, "overlap": part in conflict.overlap,
                           "theirs": _shown(conflict.theirs.get(part)), "mine": _shown(conflict.mine.get(part))})
         body_rows = None
-        if "body" in conflict.mine_changed:
+        if "body" in conflict.mine_changed and conflict.body_regions is None:
             body_rows = paragraph_diff(paragraphs_from_body(conflict.theirs.get("body") or ""),
                                        paragraphs_from_body(conflict.mine.get("body") or ""))
+        regions = [dataclasses.asdict(region) for region in conflict.body_regions or ()]
         token = signing.dumps({"article": article.pk, "mine": conflict.mine, "parts": conflict.mine_changed,
-                               "expected": article.version}, salt=REAPPLY_SALT, compress=True)
+                               "expected": article.version, "regions": regions}, salt=REAPPLY_SALT, compress=True)
         context = self._context(
             request, article, f"Someone else saved this article: {article.title}",
             conflict=conflict, between=conflict.versions_between, parts=parts, body_rows=body_rows,
+            body_regions=_numbered_clashes(conflict.body_regions or ()),
             their_changes=describe_changes(conflict.base, conflict.theirs) if conflict.base else None,
             token=token, error=error,
         )
         return TemplateResponse(request, "admin/articles/article/conflict.html", context, status=409)
 
     def reapply_view(self, request, pk):
-        """Apply the editor's changes over the other save, after seeing what they overwrite."""
+        """Apply the editor's changes over the other save, after seeing what they overwrite.
+
+        When both changed the body, only the paragraphs both changed are
+        settled by the editor's choice (theirs or mine, each shown on the
+        conflict page); their other paragraph changes are kept.
+        """
         self._article_for(request, pk, change=True)
         try:
             data = signing.loads(request.POST.get("token", ""), salt=REAPPLY_SALT, max_age=60 * 60 * 24)
@@ -177,8 +195,15 @@ class ArticleHistoryMixin:
             raise PermissionDenied("This form has expired or was altered; open the article again.")
         if data["article"] != pk:
             raise PermissionDenied
+        mine = dict(data["mine"])
+        regions = [MergeRegion(**{name: tuple(value) if isinstance(value, list) else value
+                                  for name, value in region.items()}) for region in data.get("regions") or ()]
+        if regions:
+            clashes = sum(region.clash for region in regions)
+            choices = [request.POST.get(f"clash-{n}", "mine") for n in range(clashes)]
+            mine["body"] = body_from_paragraphs(merged_paragraphs(regions, choices=choices))
         try:
-            article = article_apply(article_id=pk, expected_version=data["expected"], snapshot=data["mine"],
+            article = article_apply(article_id=pk, expected_version=data["expected"], snapshot=mine,
                                     parts=data["parts"], user=request.user,
                                     reason="Applied over another editor's save, after comparing.")
         except EditConflict as conflict:

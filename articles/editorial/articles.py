@@ -231,6 +231,8 @@ class ArticleAdmin(ArticleHistoryMixin, admin.ModelAdmin):
                     setattr(obj, part, getattr(conflict.current, part))
                     if part == "status":  # merged meanwhile: it says where it went
                         obj.merged_into_id = conflict.current.merged_into_id
+            if conflict.merged_body is not None:  # both changed the body, in different paragraphs
+                obj.body = conflict.merged_body
             unit.claim(obj, expected=conflict.current.version)  # the row is locked: this one holds
             request.saved_over = conflict
         super().save_model(request, obj, form, change)
@@ -253,6 +255,8 @@ class ArticleAdmin(ArticleHistoryMixin, admin.ModelAdmin):
         reason = ""
         if conflict is not None:
             names = ", ".join(LABELS[part].lower() for part in conflict.theirs_changed) or "nothing"
+            if conflict.merged_body is not None:
+                names = names.replace("body", f"body: {conflict.body_merge_note()}, both kept")
             reason = f"Saved on top of version {conflict.current.version}, whose changes ({names}) were kept."
             self.message_user(request, format_html(
                 "Someone saved {} while you were editing it; your changes were saved on top of theirs ({}).",

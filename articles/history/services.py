@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from articles.core.comparison import merged_paragraphs, paragraph_diff, paragraph_diff_summary, paragraphs_merge
 from articles.history.changes import content_change, history_start
 from articles.history.snapshots import FIELDS, PARTS, changed_parts, snapshot_of
-from articles.models import Article, ArticleImage, ArticleVersion, TaggedArticle
+from articles.models import Article, ArticleImage, ArticleVersion, TaggedArticle, body_from_paragraphs, paragraphs_from_body
 from articles.services import tag_get_or_create
 from media.models import Image
 
@@ -34,6 +35,27 @@ class EditConflict(Exception):
     theirs_changed: list = field(default_factory=list)
     mine_changed: list = field(default_factory=list)
     overlap: list = field(default_factory=list)
+    # When both changed the body: its three-way merge by paragraph (core.comparison.paragraphs_merge).
+    body_regions: list | None = None
+
+    @property
+    def body_clashes(self):
+        """The body's stretches both editors changed differently, in order."""
+        return [region for region in self.body_regions or () if region.clash]
+
+    @property
+    def merged_body(self):
+        """The body with both editors' changes, when they touched different paragraphs; else None."""
+        if self.body_regions is None or self.body_clashes:
+            return None
+        return body_from_paragraphs(merged_paragraphs(self.body_regions))
+
+    def body_merge_note(self):
+        """What the merge of two body edits kept, for the editor: "theirs: 1 changed; yours: 1 added"."""
+        summary = {side: paragraph_diff_summary(paragraph_diff(paragraphs_from_body(self.base.get("body") or ""),
+                                                               paragraphs_from_body(snapshot.get("body") or "")))
+                   for side, snapshot in (("theirs", self.theirs), ("yours", self.mine))}
+        return f"paragraphs {summary['theirs'] or 'unchanged'} by them and {summary['yours'] or 'unchanged'} by you"
 
     @property
     def versions_between(self):
@@ -67,8 +89,15 @@ def conflict_inspect(*, article_id, base_version, mine):
         theirs_changed, mine_changed = changed_parts(base, theirs), changed_parts(base, mine)
     overlap = [part for part in mine_changed if part in theirs_changed and part in changed_parts(
         {part: theirs[part]}, {part: mine[part]})]
+    body_regions = None
+    if base is not None and "body" in overlap:
+        # Both changed the body: what counts is whether they changed the same paragraphs.
+        body_regions = paragraphs_merge(*(paragraphs_from_body(side.get("body") or "") for side in (base, theirs, mine)))
+        if not any(region.clash for region in body_regions):
+            overlap.remove("body")
     return EditConflict(article_id=article_id, base_version=base_version, current=current, theirs=theirs, base=base,
-                        mine=mine, theirs_changed=theirs_changed, mine_changed=mine_changed, overlap=overlap)
+                        mine=mine, theirs_changed=theirs_changed, mine_changed=mine_changed, overlap=overlap,
+                        body_regions=body_regions)
 
 
 def article_apply(*, article_id, expected_version, snapshot, parts=PARTS, user=None,

@@ -503,3 +503,65 @@ def test_the_delete_confirmation_isolates_the_headline(two_editors):
     article = make_article(title="Evil \u202eheadline")
     html = alice.get(reverse("admin:articles_article_delete", args=[article.pk])).content.decode()
     assert "“<bdi>Evil \u202eheadline</bdi>”" in html and "Recover deleted articles" in html
+
+
+# --- body edits merged paragraph by paragraph -------------------------------------------
+
+FLOODS = ["The river rose.", "Roads closed.", "Schools shut."]
+
+
+def racing_body_edits(two_editors, alice_paragraphs, bob_paragraphs, **bob_options):
+    """Both open the same article; Alice saves her body first, then Bob saves his from the same version."""
+    alice, bob = two_editors
+    article = make_article(title="Floods", paragraphs=FLOODS)
+    alice_form, bob_form = opened_form(alice, article), opened_form(bob, article)
+    alice.post(change_url(article), {**alice_form, "body": "\r\n\r\n".join(alice_paragraphs)})
+    response = bob.post(change_url(article), {**bob_form, "body": "\r\n\r\n".join(bob_paragraphs)}, **bob_options)
+    return article, response
+
+
+def test_two_editors_changing_different_paragraphs_keep_both_changes_and_are_told(two_editors):
+    article, response = racing_body_edits(
+        two_editors, ["The river rose by two metres.", "Roads closed.", "Schools shut."],
+        ["The river rose.", "Roads closed.", "Schools shut until Monday."], follow=True)
+
+    article.refresh_from_db()
+    assert article.paragraphs == ["The river rose by two metres.", "Roads closed.", "Schools shut until Monday."]
+    html = response.content.decode()
+    assert "your changes were saved on top of theirs" in html and "both kept" in html
+    version = ArticleVersion.objects.get(article_id=article.pk, number=article.version)
+    assert "both kept" in version.reason and version.user.username == "bob"
+
+
+def test_the_same_paragraph_changed_by_both_is_shown_paragraph_by_paragraph_and_settled_by_choice(two_editors):
+    article, response = racing_body_edits(
+        two_editors, ["The river rose by two metres.", "Roads closed.", "Schools shut."],
+        ["The river rose by a metre.", "Roads closed.", "Schools shut until Monday."])
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    # The clash: what both started from, theirs and mine, each with its choice.
+    assert "Changed by both" in html and 'name="clash-0"' in html
+    assert "The river rose by two metres." in html and "The river rose by a metre." in html
+    # Bob's change to another paragraph is merged, not offered as a clash.
+    assert html.count('name="clash-') == 2
+    article.refresh_from_db()
+    assert article.paragraphs[0] == "The river rose by two metres."  # nothing was saved yet
+
+    token = re.search(r'name="token" value="([^"]+)"', html).group(1)
+    two_editors[1].post(reverse("admin:articles_article_reapply", args=[article.pk]),
+                        {"token": token, "clash-0": "theirs"})
+    article.refresh_from_db()
+    assert article.paragraphs == ["The river rose by two metres.", "Roads closed.", "Schools shut until Monday."]
+
+
+def test_save_mine_over_theirs_keeps_their_changes_to_other_paragraphs(two_editors):
+    article, response = racing_body_edits(
+        two_editors, ["The river rose by two metres.", "Roads reopened.", "Schools shut."],
+        ["The river rose by a metre.", "Roads closed.", "Schools shut."])
+    token = re.search(r'name="token" value="([^"]+)"', response.content.decode()).group(1)
+
+    two_editors[1].post(reverse("admin:articles_article_reapply", args=[article.pk]), {"token": token})
+
+    article.refresh_from_db()
+    assert article.paragraphs == ["The river rose by a metre.", "Roads reopened.", "Schools shut."]
