@@ -23,9 +23,17 @@ class ArticleForm(VersionedForm):
         model = Article
         fields = "__all__"
         field_classes = {"body": BodyField}
+        error_messages = {
+            "title": {"max_length": "The headline is %(show_value)d characters; the limit is %(limit_value)d."},
+            "slug": {"invalid": "The address may hold letters (of any script), digits, hyphens and underscores: "
+                                "no spaces, slashes or other signs."},
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "title" in self.fields:
+            # A browser silently cuts a pasted headline at maxlength; the server says so instead.
+            self.fields["title"].widget.attrs.pop("maxlength", None)
         if "published_at" in self.fields:
             field = self.fields["published_at"]
             field.help_text = f"{field.help_text} Times are in {settings.TIME_ZONE}."
@@ -47,13 +55,22 @@ class ArticleForm(VersionedForm):
             cleaned["status"] = Article.Status.PUBLISHED
         elif UNPUBLISH in self.data:
             cleaned["status"] = Article.Status.DRAFT
+        if (cleaned.get("status") == Article.Status.PUBLISHED and "body" in cleaned
+                and not cleaned["body"].strip()):
+            self.add_error("body", "An article needs a body before it can be published or scheduled. "
+                                   "Write the body, or save it as a draft.")
         return cleaned
 
     def publishing_action(self):
-        for action in (PUBLISH, SCHEDULE, UNPUBLISH):
-            if action in self.data:
-                return action
-        return None
+        return publishing_action(self.data)
+
+
+def publishing_action(data):
+    """Which publishing button sent `data` (PUBLISH, SCHEDULE, UNPUBLISH), or None for a plain save."""
+    for action in (PUBLISH, SCHEDULE, UNPUBLISH):
+        if action in data:
+            return action
+    return None
 
 
 def snapshot_from_submission(form, data):

@@ -20,14 +20,15 @@ from django.utils.html import format_html, format_html_join
 
 from articles.duplicates.selectors import duplicate_candidates
 from articles.editorial.article_form import (
-    PUBLISH, SCHEDULE, UNPUBLISH, ArticleForm, LabelledInlineFormSet, snapshot_from_submission,
+    PUBLISH, SCHEDULE, UNPUBLISH, ArticleForm, LabelledInlineFormSet, publishing_action, snapshot_from_submission,
 )
 from articles.editorial.article_history import ArticleHistoryMixin, headline, presence_message
 from articles.editorial.images import image_preview, metadata_widget_attrs
 from articles.editorial.presence import presence_leave, presence_mark
 from articles.editorial.tags import apply_vocabulary
 from articles.editorial.publishing import (
-    DRAFT, MERGED, PUBLISHED, STATES, PublicationStateFilter, publication_state, publish_now, schedule, unpublish,
+    DRAFT, MERGED, PUBLISHED, SCHEDULED, STATES, PublicationStateFilter, publication_state, publish_now, schedule,
+    unpublish,
 )
 from media.models import Image
 from articles.history.changes import content_change
@@ -163,6 +164,29 @@ def preview_note(article):
     return f"Preview of a scheduled article: readers will see it from {when}."
 
 
+def _when(moment):
+    """A date and time as editors say it: "5 December at 09:00", the year only when it is not this one."""
+    local = timezone.localtime(moment)
+    day = formats.date_format(local, "j F" if local.year == timezone.localtime().year else "j F Y")
+    return f"{day} at {formats.time_format(local, 'H:i')}"
+
+
+def saved_message(article, action):
+    """What an editor's save did, in words: "Published “X” at 13:32", not "changed successfully"."""
+    title = headline(article.title)
+    if action == PUBLISH:
+        return format_html("Published {} at {}.", title, formats.time_format(
+            timezone.localtime(article.published_at), "H:i"))
+    if action == SCHEDULE:
+        return format_html("Scheduled {} for {}.", title, _when(article.published_at))
+    if action == UNPUBLISH:
+        return format_html("Unpublished {}: it is a draft again and readers no longer see it.", title)
+    state = publication_state(article)
+    if state == SCHEDULED:
+        return format_html("Saved {} (scheduled for {}).", title, _when(article.published_at))
+    return format_html("Saved {} ({}).", title, STATES[state].lower())
+
+
 @admin.register(Article)
 class ArticleAdmin(ArticleHistoryMixin, admin.ModelAdmin):
     form = ArticleForm
@@ -271,6 +295,22 @@ class ArticleAdmin(ArticleHistoryMixin, admin.ModelAdmin):
                 headline(article.title), found), messages.WARNING)
         if change:
             presence_leave(article_id=article.pk, user=request.user)
+
+    # -- after saving: say what happened ---------------------------------------------------
+
+    def response_add(self, request, obj, post_url_continue=None):
+        request.saved_message = saved_message(obj, None)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        request.saved_message = saved_message(obj, publishing_action(request.POST))
+        return super().response_change(request, obj)
+
+    def message_user(self, request, message, level=messages.INFO, extra_tags="", fail_silently=False):
+        # The stock success message after a save ("was changed successfully") is replaced by ours.
+        if level == messages.SUCCESS and getattr(request, "saved_message", None):
+            message, request.saved_message = request.saved_message, None
+        super().message_user(request, message, level, extra_tags, fail_silently)
 
     def delete_model(self, request, obj):
         article_delete(article=obj, user=request.user)
