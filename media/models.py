@@ -206,15 +206,31 @@ class Image(models.Model):
         if not self.file and Image.objects.filter(file="", caption_key=self.caption_key).exclude(pk=self.pk).exists():
             raise ValidationError("A caption-only image with this caption and credit already exists.")
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, renditions=True, **kwargs):
+        """Save, and make the renditions when the file or the focal point changed.
+
+        `renditions=False` leaves them to `renditions_ensure()`, for a writer
+        that makes them once its transaction has committed (an import batch
+        must not hold its rows while sixteen renditions are made).
+        """
         self.derive_fields()
-        new_file = self.has_new_file
+        self._renditions_due = self.has_new_file or self._renditions_outdated()
         super().save(*args, **kwargs)
-        if new_file or (self.file and self.renditions.get("key") != rendition_key(self.file_hash, self.focal)):
-            try:
-                self.renditions_refresh()
-            except Exception:  # noqa: BLE001 - the photo is kept; make_renditions can try again
-                logger.exception("Could not make the renditions of image %s (%s)", self.pk, self.file.name)
+        if renditions:
+            self.renditions_ensure()
+
+    def _renditions_outdated(self):
+        return bool(self.file) and self.renditions.get("key") != rendition_key(self.file_hash, self.focal)
+
+    def renditions_ensure(self):
+        """Make the renditions if this photo's last save needed them; a failure is logged and the photo kept."""
+        if not getattr(self, "_renditions_due", False):
+            return
+        try:
+            self.renditions_refresh()
+        except Exception:  # noqa: BLE001 - the photo is kept; make_renditions can try again
+            logger.exception("Could not make the renditions of image %s (%s)", self.pk, self.file.name)
+        self._renditions_due = False
 
     def renditions_refresh(self):
         """Make the renditions readers get (when the file or the focal point changed), and store what they are."""

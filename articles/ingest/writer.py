@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.files import File
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from articles.core.bulk import copy_new_rows, insert_rows, with_defaults
@@ -375,7 +375,10 @@ class Importer:
             self.report.warnings.append(f"{self.name}: {record.describe()}: photo file {image.file}: {error} "
                                         "Kept its caption only.")
             return None
-        photo.save()  # a photo whose renditions cannot be made is kept, and logged
+        # Its renditions are made once the batch has committed, outside its transaction; one that
+        # cannot be made is logged, and the photo kept.
+        photo.save(renditions=False)
+        transaction.on_commit(photo.renditions_ensure)
         self.report.images_created += 1
         self.photo_files_created += 1
         return photo.pk

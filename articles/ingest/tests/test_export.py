@@ -87,7 +87,8 @@ def _photo(color, size=(640, 480)):
 
 
 @pytest.mark.parametrize("target", ["photos", "photos.tar.gz"])
-def test_photos_go_out_with_the_export_and_come_back_with_their_renditions(tmp_path, target):
+def test_photos_go_out_with_the_export_and_come_back_with_their_renditions(tmp_path, target,
+                                                                          django_capture_on_commit_callbacks):
     from articles.models import Article as Stored
     from media.models import Image
 
@@ -104,8 +105,13 @@ def test_photos_go_out_with_the_export_and_come_back_with_their_renditions(tmp_p
     # A fresh site: nothing of it left.
     Stored.objects.all().delete()
     Image.objects.all().delete()
-    call_command("import_dump", str(tmp_path / "articles.jsonl"), "--media", str(media), stdout=StringIO(),
-                 stderr=StringIO())
+    # Renditions are made when each batch commits, not inside its transaction.
+    with django_capture_on_commit_callbacks(execute=False) as after_commit:
+        call_command("import_dump", str(tmp_path / "articles.jsonl"), "--media", str(media), stdout=StringIO(),
+                     stderr=StringIO())
+    assert not any(image.has_renditions for image in Image.objects.exclude(file=""))
+    for callback in after_commit:
+        callback()
     restored = Stored.objects.get(title="Two photos")
     photos = [placement.image for placement in restored.article_images.order_by("position")]
     assert [p.file_hash for p in photos[:2]] == [first.file_hash, second.file_hash]
