@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # An address spraying passwords over many user names waits (newsroom.login_throttle).
+    "newsroom.login_throttle.AddressThrottleMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -212,6 +214,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # no banner on every command; failures and lockouts are still logged
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "newsroom.client_ip.client_ip"
+# Wrong passwords from one address, over every user name, before that address waits too.
+NEWSROOM_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
 # How many proxies in front of the site append to X-Forwarded-For (0: none,
 # REMOTE_ADDR is the client).
 NEWSROOM_TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))

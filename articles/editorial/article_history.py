@@ -220,7 +220,8 @@ class ArticleHistoryMixin:
     # -- presence --------------------------------------------------------------------
 
     def presence_view(self, request, pk):
-        article = self._article_for(request, pk)
+        # "Also open by": only someone who may change the article is editing it.
+        article = self._article_for(request, pk, change=True)
         presence_mark(article_id=article.pk, user=request.user)
         return JsonResponse({"message": presence_message(article_id=article.pk, user=request.user)})
 

@@ -218,8 +218,8 @@ class DuplicateCandidateAdmin(admin.ModelAdmin):
             messages.error(request, str(error))
             return HttpResponseRedirect(reverse("admin:articles_duplicatecandidate_changelist"))
         # Article and tag names come isolated (<bdi>): right-to-left text cannot reorder the sentence.
-        messages.success(request, format_html("Merged #{} “{}” into #{} “{}”.", merged.pk, merged, survivor.pk,
-                                              survivor))
+        messages.success(request, format_html("Merged #{} “<bdi>{}</bdi>” into #{} “<bdi>{}</bdi>”.", merged.pk, merged,
+                                              survivor.pk, survivor))
         return HttpResponseRedirect(reverse("admin:articles_duplicatecandidate_changelist"))
 
     def dismiss_view(self, request, pk):

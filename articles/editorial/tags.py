@@ -8,6 +8,7 @@ from django.utils.html import format_html, format_html_join
 
 from articles.duplicates.finder import tag_check
 from articles.duplicates.merging import MergeError, tag_merge
+from articles.editorial.duplicates import MERGE_PERMISSION
 from articles.editorial.versioned import VersionedAdminMixin
 from articles.history.changes import content_change
 from articles.ingest.vocabulary import vocabulary_apply
@@ -47,7 +48,11 @@ class TagAdmin(VersionedAdminMixin, admin.ModelAdmin):
     def article_count(self, obj):
         return obj.article_count
 
-    @admin.action(description="Merge the selected tags into one…", permissions=["change"])
+    def has_merge_permission(self, request):
+        # The same permission as merging from the duplicates queue: merging is one decision, wherever it is made.
+        return request.user.has_perm(MERGE_PERMISSION)
+
+    @admin.action(description="Merge the selected tags into one…", permissions=["merge"])
     def merge_tags(self, request, queryset):
         """Any tags an editor chooses ("Islamic State" into "ISIS"), not only those the finder proposed."""
         tags = list(queryset.order_by("-article_count", "name"))
@@ -79,8 +84,9 @@ class TagAdmin(VersionedAdminMixin, admin.ModelAdmin):
             self.message_user(request, f"{error} Nothing was merged.", messages.ERROR)
             return None
         self.message_user(request, format_html(
-            "Merged {} into #{} “{}”; their names are now aliases.",
-            format_html_join(", ", "#{} “{}”", ((tag.pk, tag.name) for tag in merged)), survivor.pk, survivor.name,
+            "Merged {} into #{} “<bdi>{}</bdi>”; their names are now aliases.",
+            format_html_join(", ", "#{} “<bdi>{}</bdi>”", ((tag.pk, tag.name) for tag in merged)), survivor.pk,
+            survivor.name,
         ), messages.SUCCESS)
         return None
 

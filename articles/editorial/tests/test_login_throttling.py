@@ -58,3 +58,17 @@ def test_behind_a_proxy_the_client_is_the_address_the_proxy_added(settings):
     assert client_ip(request) == "10.0.0.1"
     settings.NEWSROOM_TRUSTED_PROXIES = 1
     assert client_ip(request) == "203.0.113.7"  # the spoofable left-hand entry is never believed
+
+
+def test_an_address_spraying_one_password_over_many_user_names_waits_too(settings):
+    settings.NEWSROOM_LOGIN_ADDRESS_FAILURE_LIMIT = 6
+    make_editor("alice")
+    sprayer = Client(REMOTE_ADDR="203.0.113.9")
+    # Below the per-user limit for every name, but many names from one address.
+    for n in range(settings.NEWSROOM_LOGIN_ADDRESS_FAILURE_LIMIT):
+        assert log_in(sprayer, "Summer2026!", username=f"user{n}").status_code == 200
+    response = log_in(sprayer, RIGHT)
+    assert response.status_code == 429 and "from your address, for several user names" in response.content.decode()
+    assert "_auth_user_id" not in sprayer.session
+    # Everyone else logs in as before.
+    assert log_in(Client(REMOTE_ADDR="198.51.100.2"), RIGHT).status_code == 302

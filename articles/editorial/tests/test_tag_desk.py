@@ -121,3 +121,28 @@ def test_tagging_every_article_of_the_list_goes_back_as_select_all_not_as_ids(ed
     editor_client.post(url, {"action": "apply_vocabulary", "select_across": "1", "confirm": "yes",
                              "_selected_action": [articles[0].pk]})
     assert all(a.tags.filter(name="Basra").exists() for a in articles)
+
+
+def test_merging_tags_from_the_tag_list_needs_the_same_permission_as_the_duplicates_queue(client):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    clerk = get_user_model().objects.create_user("clerk", password="x", is_staff=True)
+    clerk.user_permissions.add(*Permission.objects.filter(codename__in=["view_tag", "change_tag"]))
+    client.force_login(clerk)
+    first, second = Tag.objects.create(name="Daesh"), Tag.objects.create(name="ISIS")
+    url = reverse("admin:articles_tag_changelist")
+    response = client.post(url, {"action": "merge_tags", "_selected_action": [first.pk, second.pk], "confirm": "yes",
+                                 "survivor": second.pk})
+    assert Tag.objects.count() == 2  # the action is not offered to someone who may not merge
+    assert b"merge_tags" not in client.get(url).content and response.status_code in (200, 302)
+
+
+def test_a_right_to_left_override_in_a_tag_name_cannot_reorder_the_merge_message(editor_client):
+    spoof = Tag.objects.create(name="\u202eevil", slug="evil")
+    keep = Tag.objects.create(name="Kept", slug="kept")
+    url = reverse("admin:articles_tag_changelist")
+    done = editor_client.post(url, {"action": "merge_tags", "_selected_action": [spoof.pk, keep.pk], "confirm": "yes",
+                                    "survivor": keep.pk}, follow=True)
+    message = [str(m) for m in done.context["messages"]][0]
+    assert "“<bdi>\u202eevil</bdi>”" in message and "“<bdi>Kept</bdi>”" in message
