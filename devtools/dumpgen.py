@@ -40,6 +40,12 @@ NEAR_DUPLICATE_KINDS = (HEADLINE_WORD, PARAGRAPH_REPLACED, PARAGRAPH_ADDED, PARA
 # Not a copy: a different story that reuses the earlier one's photo and a
 # background paragraph, as a follow-up does. Ground truth for "keep apart".
 FOLLOW_UP = "follow-up (not a copy)"
+# A story updated several times over: an original with two photos and
+# STORY_COPIES copies, each a story_update of the original made independently,
+# so the copies differ from each other more than from the original. The
+# original and its copies arrive in any order, anywhere in the dump.
+STORY_UPDATE = "one of several updates"
+STORY_COPIES = 3
 PARAGRAPHS = (3, 15)
 
 
@@ -600,6 +606,7 @@ def _change_punctuation(paragraph: str) -> str:
 
 def plan_duplicates(
     n: int, *, seed: int | str = 0, exact_duplicates: int = 0, near_duplicates: int = 0, follow_ups: int = 0,
+    stories: int = 0,
 ) -> list[DuplicatePair]:
     """Choose where planted copies go in a dump of ``n`` distinct articles.
 
@@ -607,7 +614,22 @@ def plan_duplicates(
     positions. Copies sit at random positions after their original; an
     original is never itself a copy.  Sorted by copy position. Follow-ups
     (kind FOLLOW_UP) are pairs that must not be found.
+
+    ``stories`` adds that many originals with STORY_COPIES updates each
+    (kind STORY_UPDATE), ``stories * (STORY_COPIES + 1)`` more positions
+    spread through the dump; an original may come after its copies. The
+    other articles are those of the dump without stories, in the same order.
     """
+    layout = _layout(n, seed, exact_duplicates + near_duplicates + follow_ups, stories)
+    pairs = [DuplicatePair(layout.position[p.original], layout.position[p.copy], p.kind)
+             for p in _base_plan(n, seed, exact_duplicates, near_duplicates, follow_ups)]
+    pairs += [DuplicatePair(group[0], copy, STORY_UPDATE) for group in layout.stories for copy in group[1:]]
+    return sorted(pairs, key=lambda pair: pair.copy)
+
+
+def _base_plan(n: int, seed: int | str, exact_duplicates: int, near_duplicates: int,
+               follow_ups: int) -> list[DuplicatePair]:
+    """The plan of a dump without stories, in its own positions."""
     copies = exact_duplicates + near_duplicates + follow_ups
     if n < 0 or exact_duplicates < 0 or near_duplicates < 0 or follow_ups < 0 or (copies and n < 1):
         raise ValueError("need n >= 1 original to copy and non-negative counts")
@@ -627,20 +649,72 @@ def plan_duplicates(
     return pairs
 
 
+class _Layout(NamedTuple):
+    """Where each article of the dump without stories goes, and each story's positions (original first)."""
+
+    position: Sequence[int]
+    stories: list[list[int]]
+
+
+def _layout(n: int, seed: int | str, copies: int, stories: int) -> _Layout:
+    base = n + copies
+    if stories < 0:
+        raise ValueError("stories must be non-negative")
+    if not stories:
+        return _Layout(range(base), [])  # a range: a dump without stories still streams in constant memory
+    rng = random.Random(f"dumpgen-stories:{seed}")
+    size = STORY_COPIES + 1
+    extra = rng.sample(range(base + stories * size), stories * size)
+    taken = set(extra)
+    # The order of the sample is random: each story's original is as likely
+    # to come last as first.
+    groups = [extra[i:i + size] for i in range(0, len(extra), size)]
+    return _Layout([p for p in range(base + stories * size) if p not in taken], groups)
+
+
+def story_update(article: Article, rng: random.Random) -> Article:
+    """An update of ``article``: a headline word changed, any one paragraph rewritten, one added, the same photos.
+
+    Unlike UPDATE, the paragraph rewritten may be the longest: a brief of two
+    paragraphs can then keep less than a fifth of its text in the update.
+    """
+    paragraphs = list(article.paragraphs)
+    paragraphs[rng.randrange(len(paragraphs))] = _paragraph(rng, article.language, 2)
+    paragraphs.insert(rng.randint(0, len(paragraphs)), _paragraph(rng, article.language, 2))
+    return replace(article, title=_change_one_word(article, rng), paragraphs=tuple(paragraphs))
+
+
+def story_original(seed: int | str, story: int, paragraphs: tuple[int, int] = PARAGRAPHS) -> Article:
+    """The original of story ``story`` of a dump: a generated article with two photos."""
+    article = generate_article(random.Random(f"dumpgen-story:{seed}:{story}"), paragraphs)
+    rng = random.Random(f"dumpgen-story-photos:{seed}:{story}")
+    return replace(article, images=(_image(rng, article.language), _image(rng, article.language)))
+
+
 def dump_articles(
     n: int, *, seed: int | str = 0, exact_duplicates: int = 0, near_duplicates: int = 0, follow_ups: int = 0,
-    paragraphs: tuple[int, int] = PARAGRAPHS,
+    paragraphs: tuple[int, int] = PARAGRAPHS, stories: int = 0,
 ) -> Iterator[Article]:
     """The articles of a dump in order: ``n`` originals plus the planted copies."""
-    plan = plan_duplicates(n, seed=seed, exact_duplicates=exact_duplicates, near_duplicates=near_duplicates,
-                           follow_ups=follow_ups)
-    total = n + exact_duplicates + near_duplicates + follow_ups
-    yield from _articles_for_plan(total, seed, {pair.copy: pair for pair in plan}, paragraphs)
+    yield from _articles_for_plan(n, seed, exact_duplicates, near_duplicates, follow_ups, paragraphs, stories)
 
 
-def _articles_for_plan(total: int, seed: int | str, copies: dict[int, DuplicatePair],
-                       paragraphs: tuple[int, int] = PARAGRAPHS) -> Iterator[Article]:
-    for index in range(total):
+def _articles_for_plan(n: int, seed: int | str, exact_duplicates: int, near_duplicates: int, follow_ups: int,
+                       paragraphs: tuple[int, int], stories: int) -> Iterator[Article]:
+    plan = _base_plan(n, seed, exact_duplicates, near_duplicates, follow_ups)
+    copies = {pair.copy: pair for pair in plan}
+    layout = _layout(n, seed, exact_duplicates + near_duplicates + follow_ups, stories)
+    in_story = {position: (story, member) for story, group in enumerate(layout.stories)
+                for member, position in enumerate(group)}
+    base = iter(range(len(layout.position)))
+    for position in range(len(layout.position) + len(in_story)):
+        if position in in_story:
+            story, member = in_story[position]
+            original = story_original(seed, story, paragraphs)
+            yield original if member == 0 else story_update(
+                original, random.Random(f"dumpgen-story-copy:{seed}:{story}:{member}"))
+            continue
+        index = next(base)
         pair = copies.get(index)
         if pair is None:
             yield article_at(seed, index, paragraphs)
@@ -723,6 +797,7 @@ def write_dump(
     paragraphs: tuple[int, int] = PARAGRAPHS,
     crlf: bool = False,
     noise: bool = False,
+    stories: int = 0,
 ) -> list[DuplicatePair]:
     """Write ``n`` distinct articles plus planted copies to ``out``; return the ground truth.
 
@@ -732,12 +807,12 @@ def write_dump(
     separated by three blank lines, or 1-5 with ``noise``.
     """
     plan = plan_duplicates(n, seed=seed, exact_duplicates=exact_duplicates, near_duplicates=near_duplicates,
-                           follow_ups=follow_ups)
-    total = n + exact_duplicates + near_duplicates + follow_ups
+                           follow_ups=follow_ups, stories=stories)
     write = _writer(out)
     rng = random.Random(f"dumpgen-noise:{seed}")
     newline = "\r\n" if crlf else "\n"
-    for index, article in enumerate(_articles_for_plan(total, seed, {p.copy: p for p in plan}, paragraphs)):
+    articles = _articles_for_plan(n, seed, exact_duplicates, near_duplicates, follow_ups, paragraphs, stories)
+    for index, article in enumerate(articles):
         separator = "" if index == 0 else "\n" * (rng.randint(1, 5) if noise else 3)
         text = separator + render_article(article, rng=rng, noise=noise)
         write(text.replace("\n", newline) if crlf else text)
@@ -761,6 +836,8 @@ __all__ = [
     "PARAGRAPH_REMOVED",
     "PARAGRAPH_REPLACED",
     "PUNCTUATION",
+    "STORY_COPIES",
+    "STORY_UPDATE",
     "UPDATE",
     "Article",
     "DuplicatePair",
@@ -771,5 +848,7 @@ __all__ = [
     "near_duplicate",
     "plan_duplicates",
     "render_article",
+    "story_original",
+    "story_update",
     "write_dump",
 ]

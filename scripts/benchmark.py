@@ -314,22 +314,34 @@ def bench_memory(args):
 # --- duplicates benchmark -------------------------------------------------------
 
 
-def planted_pairs(n, seed, near, follow_ups=0, paragraphs=(3, 15)):
-    """Planted copies of a generated dump as article-id pairs: {pair: kind}, and the follow-up pairs."""
-    from devtools.dumpgen import FOLLOW_UP, dump_articles, plan_duplicates
-    from articles.models import Article
+def truth_write(path, n, seed, near, follow_ups, paragraphs, stories):
+    """The planted pairs of a dump, by fingerprint, beside it: the child reads them whatever code it measures."""
+    from devtools.dumpgen import dump_articles, plan_duplicates
     from articles.core.text import content_fingerprint
 
-    articles = dump_articles(n, seed=seed, near_duplicates=near, follow_ups=follow_ups, paragraphs=paragraphs)
-    fingerprints = [content_fingerprint(a.title, a.paragraphs) for a in articles]
+    kwargs = dict(seed=seed, near_duplicates=near, follow_ups=follow_ups, stories=stories)
+    fingerprints = [content_fingerprint(a.title, a.paragraphs)
+                    for a in dump_articles(n, paragraphs=paragraphs, **kwargs)]
+    with open(f"{path}.truth.json", "w") as f:
+        json.dump([(fingerprints[p.original], fingerprints[p.copy], p.kind) for p in plan_duplicates(n, **kwargs)], f)
+
+
+def planted_pairs(path):
+    """Planted copies of a generated dump as article-id pairs: {pair: kind}, the follow-up pairs, and
+    the stories (each original with its copies)."""
+    from devtools.dumpgen import FOLLOW_UP
+    from articles.models import Article
+
+    with open(f"{path}.truth.json") as f:
+        planted = json.load(f)
     ids = dict(Article.objects.values_list("fingerprint", "id"))
     groups, kinds, apart = {}, {}, set()
-    for pair in plan_duplicates(n, seed=seed, near_duplicates=near, follow_ups=follow_ups):
-        original, copy = ids[fingerprints[pair.original]], ids[fingerprints[pair.copy]]
-        if pair.kind == FOLLOW_UP:
+    for original_print, copy_print, kind in planted:
+        original, copy = ids[original_print], ids[copy_print]
+        if kind == FOLLOW_UP:
             apart.add((min(original, copy), max(original, copy)))
             continue
-        kinds[copy] = pair.kind
+        kinds[copy] = kind
         groups.setdefault(original, {original}).add(copy)
     truth = {}
     for group in groups.values():
@@ -337,7 +349,20 @@ def planted_pairs(n, seed, near, follow_ups=0, paragraphs=(3, 15)):
             for b in group:
                 if a < b:
                     truth[(a, b)] = kinds.get(b) or kinds.get(a)
-    return truth, apart
+    # A copy that normalises to its original's text was skipped at import: no story to show.
+    return truth, apart, [group for group in groups.values() if len(group) > 1]
+
+
+def desk_stories():
+    """The stories on the duplicate desk, as sets of article ids."""
+    from articles.duplicates.selectors import duplicate_stories
+
+    return [{member.pk for member in story.members} for story in duplicate_stories()]
+
+
+def stories_whole(stories, groups):
+    """How many planted stories the desk shows whole: an original and all its copies in one story."""
+    return sum(1 for group in groups if any(group <= story for story in stories))
 
 
 def all_pairs_exact(threshold):
@@ -357,7 +382,7 @@ def all_pairs_exact(threshold):
     return found
 
 
-def child_duplicates(path, n, near, seed, with_all_pairs, follow_ups=0, paragraphs=(3, 15)):
+def child_duplicates(path, with_all_pairs):
     setup_django()
     from articles.duplicates import minhash
     from articles.duplicates.finder import article_candidates_for, article_print, duplicates_rescan
@@ -366,6 +391,8 @@ def child_duplicates(path, n, near, seed, with_all_pairs, follow_ups=0, paragrap
 
     report = import_paths([path], options=ImportOptions())
     assert not report.errors, report.errors[:3]
+    at_import = {tuple(sorted(c.pair_ids)) for c in DuplicateCandidate.objects.filter(kind="article")}
+    stories_at_import = desk_stories()
     DuplicateCandidate.objects.all().delete()
     # What find_duplicates does after a threshold change: keys of unchanged
     # text are kept. Then the same with every article re-signed, as after a
@@ -377,7 +404,7 @@ def child_duplicates(path, n, near, seed, with_all_pairs, follow_ups=0, paragrap
     started = time.perf_counter()
     duplicates_rescan(recompute=True)
     recompute = time.perf_counter() - started
-    truth, apart = planted_pairs(n, seed, near, follow_ups, paragraphs)
+    truth, apart, groups = planted_pairs(path)
     found = {tuple(sorted(c.pair_ids)) for c in DuplicateCandidate.objects.filter(kind="article")}
     hits = len(found & set(truth))
     missed_by_kind = {}
@@ -389,7 +416,11 @@ def child_duplicates(path, n, near, seed, with_all_pairs, follow_ups=0, paragrap
               "recall": hits / len(truth) if truth else 1.0,
               "precision": hits / len(found) if found else 1.0,
               "missed_by_kind": missed_by_kind,
-              "follow_ups_found": len(found & apart), "follow_ups": len(apart)}
+              "follow_ups_found": len(found & apart), "follow_ups": len(apart),
+              "import_recall": len(at_import & set(truth)) / len(truth) if truth else 1.0,
+              "import_precision": len(at_import & set(truth)) / len(at_import) if at_import else 1.0,
+              "stories": len(groups), "stories_whole": stories_whole(desk_stories(), groups),
+              "stories_whole_at_import": stories_whole(stories_at_import, groups)}
     # The import-time check: 500 articles against everything stored, as
     # one import batch does it (prints, key look-ups, judging).
     sample = {article_id: (title, paragraphs_from_body(body)) for article_id, title, body
@@ -409,7 +440,8 @@ def bench_duplicates(args):
     sizes = [int(size) for size in args.sizes.split(",")]
     low, high = (int(part) for part in args.paragraphs.split("-"))
     print(f"Near-duplicate finder: generated corpora of {low}-{high} paragraphs, {args.near_share:.0%} planted "
-          f"copies, {args.follow_up_share:.0%} follow-ups (a photo and a paragraph of an earlier story)")
+          f"copies, {args.follow_up_share:.0%} follow-ups (a photo and a paragraph of an earlier story), "
+          f"{args.story_share:.0%} stories updated three times")
     print(f"{'database':<9} {'articles':>8} {'rescan s':>9} {'re-sign s':>9} {'recall':>7} {'precision':>9} "
           f"{'follow-ups':>10} {'check ms/art':>12} {'all-pairs s':>11} {'speed-up':>8} {'re-sign speed-up':>16}")
     with tempfile.TemporaryDirectory() as workdir:
@@ -418,12 +450,14 @@ def bench_duplicates(args):
             for size in sizes:
                 near = int(size * args.near_share)
                 follow_ups = int(size * args.follow_up_share)
+                stories = int(size * args.story_share)
                 path = f"{workdir}/dups-{size}.txt"
                 if not os.path.exists(path):
-                    generate(path, size, seed=7, near_duplicates=near, follow_ups=follow_ups, paragraphs=(low, high))
+                    generate(path, size, seed=7, near_duplicates=near, follow_ups=follow_ups, paragraphs=(low, high),
+                             stories=stories)
+                    truth_write(path, size, 7, near, follow_ups, (low, high), stories)
                 with ThrowawayDatabase(engine, workdir) as database:
-                    result = run_child(database, "duplicates", path, str(size), str(near), "7",
-                                       "1" if size <= args.all_pairs_max else "0", str(follow_ups), args.paragraphs)
+                    result = run_child(database, "duplicates", path, "1" if size <= args.all_pairs_max else "0")
                 rescans.append(result["rescan_s"])
                 recomputes.append(result["recompute_s"])
                 all_pairs = result.get("all_pairs_s")
@@ -435,6 +469,10 @@ def bench_duplicates(args):
                       f"{(all_pairs / result['recompute_s']) if all_pairs else nan:>15.0f}x")
                 if result["missed_by_kind"]:
                     print(f"  missed, by kind of copy: {result['missed_by_kind']}")
+                print(f"  at import: recall {result['import_recall']:.3f}, precision {result['import_precision']:.3f}; "
+                      f"stories whole on the desk (an original and all its copies): "
+                      f"{result['stories_whole_at_import']}/{result['stories']} at import, "
+                      f"{result['stories_whole']}/{result['stories']} after a rescan")
             for label, times in (("rescan", rescans), ("re-sign", recomputes)):
                 for (small, t_small), (large, t_large) in zip(zip(sizes, times), list(zip(sizes, times))[1:]):
                     print(f"  {engine}: {label} time({large})/time({small}) = {t_large / t_small:.2f} "
@@ -1140,9 +1178,8 @@ def child(args):
     elif kind == "baseline-rss":
         result = child_baseline_rss()
     elif kind == "duplicates":
-        path, n, near, seed, all_pairs, follow_ups, paragraphs = rest
-        result = child_duplicates(path, int(n), int(near), int(seed), all_pairs == "1", int(follow_ups),
-                                  tuple(int(part) for part in paragraphs.split("-")))
+        path, all_pairs = rest
+        result = child_duplicates(path, all_pairs == "1")
     else:
         sys.exit(f"unknown child benchmark {kind}")
     print(json.dumps(result))
@@ -1170,6 +1207,9 @@ def main():
     dup.add_argument("--follow-up-share", type=float, default=0.02,
                      help="different stories reusing an earlier one's photo and a paragraph, which must stay apart")
     dup.add_argument("--paragraphs", default="4-18", help="paragraphs per article, MIN-MAX (2-5 for wire briefs)")
+    dup.add_argument("--story-share", type=float, default=0.0,
+                     help="originals with two photos and three updates each (a headline word, a paragraph replaced "
+                          "and one added), the four in any order anywhere in the dump")
     dup.add_argument("--all-pairs-max", type=int, default=5000,
                      help="also time exact all-pairs comparison for corpora up to this size")
     dup.set_defaults(func=bench_duplicates)

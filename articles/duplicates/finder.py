@@ -139,7 +139,12 @@ def article_candidates_for(*, prints):
 
 
 def _headlines_and_photos(article_ids):
-    """Normalised headlines and the photos (ids and caption keys) of articles, for judging pairs."""
+    """Normalised headlines and the photos of articles, for judging pairs.
+
+    A photo is known by its caption key (the same caption and credit is the
+    same picture, whichever image row holds it), or by its image if it has
+    no caption, so that two articles' photos in common can be counted.
+    """
     headlines, photos = {}, defaultdict(set)
     for chunk in chunked(article_ids, KEY_CHUNK):
         for article_id, title in Article.objects.filter(pk__in=chunk).values_list("id", "title"):
@@ -147,31 +152,45 @@ def _headlines_and_photos(article_ids):
         for article_id, image_id, key in ArticleImage.objects.filter(article_id__in=chunk).values_list(
             "article_id", "image_id", "image__caption_key"
         ):
-            photos[article_id].add(image_id)
-            if key:
-                photos[article_id].add(key)
+            photos[article_id].add(("caption", key) if key else ("image", image_id))
     return headlines, photos
+
+
+def _paragraph_keys(article_ids):
+    """{article_id: its paragraph keys}, from the stored text."""
+    found = {}
+    for chunk in chunked(article_ids, KEY_CHUNK):
+        for article_id, title, body in Article.objects.filter(pk__in=chunk).values_list("id", "title", "body"):
+            found[article_id] = set(minhash.paragraph_keys(normalized_parts(title, paragraphs_from_body(body))))
+    return found
 
 
 def judged_pairs(pairs, known):
     """[(low_id, high_id, Verdict)] of candidate pairs that are copies of one story.
 
     known: {article_id: (signature, size)}. The headlines and photos of the
-    articles involved are read in two queries.
+    articles involved are read in two queries; the text of the few pairs
+    that a paragraph in common can still decide, in one more.
     """
     pairs = [(a, b) for a, b in pairs if a in known and b in known]
     headlines, photos = _headlines_and_photos({i for pair in pairs for i in pair})
-    result = []
+    signals = {}
     for a, b in pairs:
         (sig_a, size_a), (sig_b, size_b) = known[a], known[b]
-        found = minhash.verdict(
+        signals[a, b] = dict(
             body=minhash.estimate_similarity(sig_a, sig_b), size_a=size_a, size_b=size_b,
             headline=minhash.headline_similarity(headlines.get(a, ""), headlines.get(b, "")),
-            same_photo=bool(photos.get(a, set()) & photos.get(b, set())),
+            same_photo=len(photos.get(a, set()) & photos.get(b, set())),
         )
-        if found is not None:
-            result.append((a, b, found))
-    return result
+    found = {pair: minhash.verdict(**signal) for pair, signal in signals.items()}
+    # Paragraphs are read from the stored text, so only for pairs showing the
+    # same photos (two or more) that the other signals left undecided.
+    undecided = [pair for pair, verdict in found.items() if verdict is None and signals[pair]["same_photo"] >= 2]
+    paragraphs = _paragraph_keys({i for pair in undecided for i in pair})
+    for a, b in undecided:
+        if paragraphs.get(a, set()) & paragraphs.get(b, set()):
+            found[a, b] = minhash.verdict(**signals[a, b], same_paragraph=True)
+    return [(a, b, verdict) for (a, b), verdict in found.items() if verdict is not None]
 
 
 def candidates_record(kind, pairs, reason=""):

@@ -192,45 +192,65 @@ class Verdict(NamedTuple):
     body: float
     contained: float
     headline: float
-    same_photo: bool
+    same_photo: int
+    same_paragraph: bool = False
 
     def explain(self) -> str:
         """The signals an editor reads in the queue, strongest first."""
         parts = [f"body {self.body:.0%} alike", f"{self.contained:.0%} of the shorter text in the longer",
                  f"headline {self.headline:.0%} alike"]
-        if self.same_photo:
+        if self.same_photo > 1:
+            parts.append(f"the same {int(self.same_photo)} photos")
+        elif self.same_photo:
             parts.append("same photo")
+        if self.same_paragraph:
+            parts.append("a paragraph word for word")
         return " · ".join(parts)
 
 
-def verdict(*, body: float, size_a: int, size_b: int, headline: float, same_photo: bool) -> Verdict | None:
+def verdict(*, body: float, size_a: int, size_b: int, headline: float, same_photo: int,
+            same_paragraph: bool = False) -> Verdict | None:
     """Whether two texts are copies of one story, by the signals an editor uses; None if not.
+
+    same_photo: how many photos the two have in common (True counts as one);
+    same_paragraph: whether they have a paragraph of PARAGRAPH_MIN_WORDS or
+    more word for word.
 
     - bodies alike (Jaccard >= THRESHOLD): the long-story rule;
     - most of the shorter text in the longer, with headlines alike: a short
       story republished as an update (a paragraph rewritten, one added);
     - nearly all the shorter text in the longer: a brief expanded into a story;
     - the same headline, give or take a word, with some of the text; or
-      headlines alike with the same photo and a good share of the text.
+      headlines alike with the same photo and a good share of the text, or
+      with the same photos (two or more) and a paragraph word for word (briefs).
     A shared photo, a topic's stock paragraph or a similar headline alone is
     never enough: follow-ups reuse all three.
+
+    The last rule is for a brief updated several times over: an update that
+    rewrites the longer of two paragraphs and adds one keeps under a fifth
+    of the original's text, and two such updates keep even less of each
+    other's (their headlines two words apart). Without it such an update
+    is paired with nothing, and the desk shows its story without it. A set
+    of photos, unlike one agency picture, is rarely reused by another story.
     """
     contained = containment(body, size_a, size_b)
     shared = contained * min(size_a, size_b)
     # A long text's share of a topic's stock sentences can reach a fifth of
     # it; its copies are alike in body anyway. The low bars are for briefs.
-    floor = 0.0 if min(size_a, size_b) <= SHORT_STORY_SHINGLES else 0.35
+    brief = min(size_a, size_b) <= SHORT_STORY_SHINGLES
+    floor = 0.0 if brief else 0.35
     copied = (
         body >= THRESHOLD
         or (contained >= 0.35 and headline >= 0.6)
         or (contained >= 0.85 and shared >= MIN_SHARED_SHINGLES)
         or (contained >= max(0.2, floor) and headline >= 0.8)
         or (contained >= max(0.2, floor) and headline >= 0.7 and same_photo)
+        or (brief and headline >= 0.7 and same_photo >= 2 and same_paragraph)
     )
     if not copied:
         return None
     score = max(body, min(1.0, (contained + headline) / 2))
-    return Verdict(score, body, contained, headline, same_photo)
+    return Verdict(score, body, contained, headline, same_photo, same_paragraph)
 
 
 def shingles(title: str, paragraphs: Iterable[str], *, k: int = SHINGLE_SIZE) -> set[int]:
