@@ -7,10 +7,16 @@ from articles.models import Tag, TagAlias
 def tag_get_or_create(name):
     """The tag with this name or alias in any case, created if there is none."""
     name = clean_text(name)
+    return tag_find(name) or Tag.objects.get_or_create(name=name)[0]
+
+
+def tag_find(name):
+    """The tag with this name or alias in any case, or None."""
+    name = clean_text(name)
     tag = Tag.objects.filter(name__iexact=name).first()
     if tag is None:
         alias = TagAlias.objects.select_related("tag").filter(name__iexact=name).first()
-        tag = alias.tag if alias else Tag.objects.get_or_create(name=name)[0]
+        tag = alias.tag if alias else None
     return tag
 
 

@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import formats, timezone
@@ -21,6 +21,7 @@ from django.utils.html import format_html, format_html_join
 from articles.duplicates.selectors import duplicate_candidates
 from articles.editorial.article_form import (
     PUBLISH, SCHEDULE, UNPUBLISH, ArticleForm, LabelledInlineFormSet, publishing_action, snapshot_from_submission,
+    tag_suggestions,
 )
 from articles.editorial.article_history import ArticleHistoryMixin, headline, presence_message
 from articles.editorial.images import image_preview, metadata_widget_attrs
@@ -80,14 +81,18 @@ class PhotoPlacementForm(forms.ModelForm):
         return super().save(commit)
 
 
-class ArticleImageInline(admin.TabularInline):
-    """Photos in order: pick a stored one or upload a new one here; the position numbers set the order."""
+class ArticleImageInline(admin.StackedInline):
+    """Photos in order: pick a stored one or upload a new one here; the position numbers set the order.
+
+    Each photo is a block whose fields wrap, not a table row: seven columns
+    do not fit beside the publish panel at 1366 px, nor on a tablet.
+    """
 
     model = ArticleImage
     form = PhotoPlacementForm
     formset = LabelledInlineFormSet
     extra = 1
-    fields = ["position", "image", "upload", "new_caption", "new_credit", "preview"]
+    fields = ["preview", ("image", "position"), ("upload", "new_caption", "new_credit")]
     readonly_fields = ["preview"]
     autocomplete_fields = ["image"]
     ordering = ["position", "id"]
@@ -102,20 +107,6 @@ class ArticleImageInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("image")
-
-
-class TaggedArticleInline(admin.TabularInline):
-    """Tags as rows with autocomplete, instead of a comma-separated box."""
-
-    model = TaggedArticle
-    formset = LabelledInlineFormSet
-    extra = 1
-    autocomplete_fields = ["tag"]
-    verbose_name = "tag"
-    verbose_name_plural = "tags"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("tag")
 
 
 class TagListFilter(admin.SimpleListFilter):
@@ -198,16 +189,16 @@ class ArticleAdmin(ArticleHistoryMixin, admin.ModelAdmin):
     search_fields = ["title", "standfirst", "byline", "source"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
-    inlines = [ArticleImageInline, TaggedArticleInline]
+    inlines = [ArticleImageInline]
 
     class Media:
-        css = {"all": ["css/admin-media.css"]}
-        js = ["js/photo-metadata.js"]
+        css = {"all": ["css/admin-media.css", "css/article-form.css"]}
+        js = ["js/photo-metadata.js", "js/article-form.js"]
     actions = [publish_now, schedule, unpublish, apply_vocabulary]
     readonly_fields = ["fingerprint", "import_run", "source_file", "source_lines", "raw_text", "created_at", "updated_at",
                        "merged_into_link", "possible_duplicates", "version"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "standfirst", "body", "byline", "source", "base_version"]}),
+        (None, {"fields": ["title", "slug", "standfirst", "body", "tags", "byline", "source", "base_version"]}),
         ("Publication", {"fields": ["status", "published_at", "merged_into_link"]}),
         ("Duplicates", {"fields": ["possible_duplicates"]}),
         (
@@ -220,7 +211,7 @@ class ArticleAdmin(ArticleHistoryMixin, admin.ModelAdmin):
         ),
     ]
     list_per_page = 50
-    save_on_top = True
+    save_on_top = False  # the publish panel stays in view instead
 
     # -- saving: never over someone else's newer version -------------------------------
 
@@ -237,7 +228,7 @@ class ArticleAdmin(ArticleHistoryMixin, admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
-        if request.method == "GET" and str(object_id).isdigit():
+        if request.method == "GET" and str(object_id).isdigit() and self.has_change_permission(request):
             presence_mark(article_id=int(object_id), user=request.user)
             extra_context["presence_message"] = presence_message(article_id=int(object_id), user=request.user)
         return super().change_view(request, object_id, form_url, extra_context)
@@ -330,8 +321,34 @@ class ArticleAdmin(ArticleHistoryMixin, admin.ModelAdmin):
     def get_urls(self):
         return [
             path("<int:pk>/preview/", self.admin_site.admin_view(self.preview_view), name="articles_article_preview"),
+            path("tags/suggestions/", self.admin_site.admin_view(self.tag_suggestions_view),
+                 name="articles_article_tag_suggestions"),
             *self.history_urls(),
         ] + super().get_urls()
+
+    def tag_suggestions_view(self, request):
+        """Tags and aliases whose name contains what the editor is typing in the tag box, as JSON."""
+        if not (self.has_change_permission(request) or self.has_add_permission(request)):
+            raise PermissionDenied
+        return JsonResponse({"results": tag_suggestions(term=request.GET.get("q", ""))})
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """What the publish panel shows: the state in words, and where to see the article."""
+        if obj is not None and obj.pk:
+            # A refused save leaves its values on `obj`: the panel tells the state that is stored.
+            stored = Article.objects.filter(pk=obj.pk).first() or obj if request.method == "POST" else obj
+            state = publication_state(stored)
+            context["publish_state"] = STATES[state]
+            if state == SCHEDULED:
+                context["publish_when"] = f"goes live {_when(stored.published_at)}"
+            elif state == PUBLISHED:
+                context["publish_when"] = f"since {_when(stored.published_at)}"
+            context["preview_url"] = reverse("admin:articles_article_preview", args=[stored.pk])
+            if stored.is_visible_to_readers():
+                context["public_url"] = stored.get_absolute_url()
+        else:
+            context["publish_state"] = "New (not saved yet)"
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def view_on_site(self, obj):
         """The public page once readers can see it; until then, the preview."""
