@@ -177,6 +177,15 @@ class ArticleForm(VersionedForm):
         field.help_text = format_html('{} <span class="text-count{}" data-count-of="{}">{}</span>',
                                       field.help_text, over, name, line)
 
+    def clean_published_at(self):
+        when = self.cleaned_data.get("published_at")
+        stored = self.instance.published_at if self.instance.pk else None
+        # The form shows whole seconds: an untouched date must not lose the stored microseconds
+        # (History would show it as changed on every first save).
+        if when and stored and when == stored.replace(microsecond=0):
+            return stored
+        return when
+
     def clean(self):
         cleaned = super().clean()
         # The publishing buttons decide the status; the date follows from them.

@@ -595,3 +595,17 @@ def test_a_right_to_left_override_in_a_caption_cannot_reorder_the_image_merge_co
     html = alice.post(reverse("admin:articles_duplicatecandidate_merge", args=[candidate.pk]),
                       {"survivor": keep.pk}).content.decode()
     assert "<bdi>\u202eevil caption</bdi>" in html and "<bdi>Kept caption</bdi>" in html
+
+
+def test_saving_without_touching_the_date_keeps_it_to_the_microsecond(two_editors):
+    alice, _ = two_editors
+    article = make_article(title="Exact time")
+    article.refresh_from_db()
+    assert article.published_at.microsecond  # as imported or made by code, with microseconds
+    alice.post(change_url(article), {**opened_form(alice, article), "standfirst": "Only this changed."})
+    before = article.published_at
+    article.refresh_from_db()
+    assert article.published_at == before
+    version = ArticleVersion.objects.get(article_id=article.pk, number=article.version)
+    previous = ArticleVersion.objects.get(article_id=article.pk, number=article.version - 1)
+    assert version.snapshot["published_at"] == previous.snapshot["published_at"]
