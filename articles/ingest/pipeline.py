@@ -14,10 +14,11 @@ import gzip
 import io
 import os
 from collections.abc import Callable, Iterable
-
+from dataclasses import dataclass
 
 from articles.ingest import dumpparser, lines
 from articles.ingest.jsonl import jsonl_records
+from articles.ingest.photo_files import PhotoFilesReader
 from articles.ingest.records import NotADump, batched, prepare_record, text_records, until_junk_limit
 from articles.ingest.runs import import_run_finish, import_run_start, import_runs_mark_interrupted, run_failure_recorded
 from articles.ingest.sources import (
@@ -36,7 +37,14 @@ from media.models import Image
 GROWN_BY_IMPORT = (Article, ArticleSearchDocument, ArticleImage, TaggedArticle, ArticleSignature, ArticleBand,
                    ArticleAddress, ArticleVersion, DuplicateCandidate, Image)
 
-__all__ = ["ImportOptions", "ImportReport", "explain_paths", "import_paths", "import_stream"]
+__all__ = ["ImportOptions", "ImportReport", "ImportTotal", "explain_paths", "import_paths", "import_stream"]
+
+
+@dataclass
+class ImportTotal(ImportReport):
+    """What an import of every file did, and how many photo files (--media) were missing or refused."""
+
+    photos_missing: int = 0
 
 
 def prepared_batches(stream, reader, *, fmt, encoding, vocabulary, size):
@@ -54,12 +62,18 @@ def prepared_batches(stream, reader, *, fmt, encoding, vocabulary, size):
 
 
 def import_stream(stream, *, name: str, options: ImportOptions,
-                  progress: Callable[[int], None] | None = None) -> ImportReport:
-    """Import one dump from a binary stream. Never raises for bad content."""
+                  progress: Callable[[int], None] | None = None,
+                  photo_files: PhotoFilesReader | None = None) -> ImportReport:
+    """Import one dump from a binary stream. Never raises for bad content.
+
+    `photo_files` is the --media reader when several dumps share it; else
+    it is opened at the first photo file.
+    """
     reader = HashingReader(stream)
     buffered = io.BufferedReader(reader, buffer_size=lines.CHUNK_SIZE)
     head = buffered.peek(lines.BINARY_SNIFF_BYTES)[: lines.BINARY_SNIFF_BYTES]
     importer = Importer(options, name=name)
+    importer.photo_files = photo_files
     report = importer.report
     report.files = 1
 
@@ -131,11 +145,27 @@ def import_body(importer, buffered, reader, head, *, name, options, progress):
 
 
 def import_paths(paths: Iterable[str], *, options: ImportOptions,
-                 progress_factory: Callable[[str, int | None], Callable[[int], None]] | None = None) -> ImportReport:
+                 progress_factory: Callable[[str, int | None], Callable[[int], None]] | None = None) -> ImportTotal:
     """Import every dump named by paths (files, directories, .gz, `-`)."""
-    total = ImportReport()
+    total = ImportTotal()
     if not options.dry_run:
         import_runs_mark_interrupted()
+    # Opened and listed once for all the dumps; a dry run reads no photo file.
+    photo_files = PhotoFilesReader(options.photo_files) if options.photo_files and not options.dry_run else None
+    try:
+        import_files(paths, total, options=options, progress_factory=progress_factory, photo_files=photo_files)
+    finally:
+        if photo_files is not None:
+            photo_files.close()
+    if photo_files is not None:
+        total.photos_missing = photo_files.missing
+    if not options.dry_run and total.articles_created:
+        statistics_refresh(GROWN_BY_IMPORT)
+    return total
+
+
+def import_files(paths, total, *, options, progress_factory, photo_files):
+    """Import each dump into `total`; a file that cannot be read is one line and the others go on."""
     for path in expand_paths(paths):
         name = "<stdin>" if path == "-" else path
         try:
@@ -147,7 +177,7 @@ def import_paths(paths: Iterable[str], *, options: ImportOptions,
         size = None if path == "-" or path.endswith(".gz") else os.path.getsize(path)
         progress = progress_factory(name, size) if progress_factory else None
         try:
-            report = import_stream(stream, name=name, options=options, progress=progress)
+            report = import_stream(stream, name=name, options=options, progress=progress, photo_files=photo_files)
         except (OSError, EOFError, gzip.BadGzipFile) as error:
             total.files += 1
             total.errors.append(f"{name}: read error: {error}")
@@ -162,9 +192,6 @@ def import_paths(paths: Iterable[str], *, options: ImportOptions,
         total.files += 1
         total.add(report)
         total.runs.extend(report.runs)
-    if not options.dry_run and total.articles_created:
-        statistics_refresh(GROWN_BY_IMPORT)
-    return total
 
 
 def explain_paths(paths, *, encoding="utf-8"):

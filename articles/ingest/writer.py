@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from articles.core.bulk import copy_new_rows, insert_rows, with_defaults
 from articles.duplicates.finder import articles_check, text_hash
-from articles.ingest.photo_files import PhotoFileError, PhotoFilesReader
+from articles.ingest.photo_files import PhotoFileError, PhotoFilesReader, originals_removed_on_failure
 from articles.ingest.records import ArticleRecord
 from articles.ingest.tagging import Vocabulary
 from articles.ingest.vocabulary import vocabulary_load
@@ -188,8 +188,9 @@ class Importer:
                 by_fingerprint[fingerprint] = record
 
         # One unit of work a batch: its rows, versions and duplicate pairs commit
-        # together, and readers' caches hear of the batch once.
-        with content_change() as change:
+        # together, and readers' caches hear of the batch once. The photo files
+        # it stored go if it rolls back: no row would ever name them.
+        with originals_removed_on_failure() as self.originals_written, content_change() as change:
             self.change = change
             existing = set(
                 Article.objects.filter(fingerprint__in=by_fingerprint).values_list("fingerprint", flat=True)
@@ -355,9 +356,11 @@ class Importer:
 
     def photo_file_image(self, image, record):
         """The id of the stored image for an export's photo file (made with its renditions), or None."""
+        if self.photo_files is None:
+            self.photo_files = PhotoFilesReader(self.options.photo_files)
+        if problem := self.photo_files.untold_problem():
+            self.report.warnings.append(problem)
         try:
-            if self.photo_files is None:
-                self.photo_files = PhotoFilesReader(self.options.photo_files)
             data = self.photo_files.open(image.file)
         except PhotoFileError as error:
             self.report.warnings.append(f"{self.name}: {record.describe()}: {error}; kept its caption only")
@@ -372,12 +375,14 @@ class Importer:
         try:
             photo.inspect_file()
         except PhotoRejected as error:
+            self.photo_files.missing += 1
             self.report.warnings.append(f"{self.name}: {record.describe()}: photo file {image.file}: {error} "
                                         "Kept its caption only.")
             return None
         # Its renditions are made once the batch has committed, outside its transaction; one that
         # cannot be made is logged, and the photo kept.
         photo.save(renditions=False)
+        self.originals_written.append(photo.file)
         transaction.on_commit(photo.renditions_ensure)
         self.report.images_created += 1
         self.photo_files_created += 1

@@ -121,7 +121,10 @@ def test_photos_go_out_with_the_export_and_come_back_with_their_renditions(tmp_p
     assert Stored.objects.get(title="The same photo again").article_images.get().image_id == photos[0].pk
 
 
-def test_a_missing_photo_file_is_reported_and_its_caption_kept(tmp_path):
+def test_a_missing_photo_file_is_reported_its_caption_kept_and_the_exit_status_says_so(tmp_path):
+    from django.core.management import CommandError
+
+    from articles.management.commands.import_dump import PHOTOS_MISSING
     from articles.models import Article as Stored
 
     line = json.dumps({"title": "Story", "body": ["Text."], "images": [
@@ -129,8 +132,10 @@ def test_a_missing_photo_file_is_reported_and_its_caption_kept(tmp_path):
     (tmp_path / "a.jsonl").write_text(line + "\n", encoding="utf-8")
     (tmp_path / "photos").mkdir()
     err = StringIO()
-    call_command("import_dump", str(tmp_path / "a.jsonl"), "--media", str(tmp_path / "photos"), stdout=StringIO(),
-                 stderr=err)
+    with pytest.raises(CommandError, match="1 photo file") as failed:
+        call_command("import_dump", str(tmp_path / "a.jsonl"), "--media", str(tmp_path / "photos"),
+                     stdout=StringIO(), stderr=err)
+    assert failed.value.returncode == PHOTOS_MISSING == 3
     assert "photo file " + "0" * 64 + ".jpg is not in" in err.getvalue() and "kept its caption only" in err.getvalue()
     image = Stored.objects.get().article_images.get().image
     assert image.caption == "A lost photo." and not image.file

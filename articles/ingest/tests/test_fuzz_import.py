@@ -1,4 +1,4 @@
-"""Fuzzing the importer: random and mutated dumps and JSON Lines.
+"""Fuzzing the importer: random and mutated dumps and JSON Lines, and hostile photo archives.
 
 Whatever the input: no traceback, every problem one line, no partial
 article, and the articles the damage did not reach are all imported.
@@ -8,11 +8,15 @@ Bounded (max_examples) so CI spends about a minute here on each database.
 import io
 import itertools
 import json
+import tempfile
+from pathlib import Path
 
 import pytest
+from django.test import override_settings
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from articles.ingest.pipeline import ImportOptions, import_stream
+from articles.ingest.tests.archives import archive, export_lines, member, photo_bytes, photo_name
 from articles.models import Article, ArticleVersion
 from devtools.dumps import article_text
 
@@ -107,3 +111,61 @@ def test_a_bad_json_lines_record_fails_alone(victim, field, value, raw):
     for index, record in enumerate(records):
         if index != victim:
             assert record["title"] in titles
+
+
+# --- hostile photo archives (import_dump --media) ---------------------------------------------------
+
+MEMBER_KINDS = st.sampled_from(["photo", "bytes", "huge", "symlink", "hardlink", "fifo", "device", "folder",
+                                "long header", "absent"])
+
+
+def hostile_member(kind, index, junk):
+    """(name the JSON line gives, raw member or b"" when the archive lacks it)."""
+    name = f"{index:064x}.png"
+    if kind == "photo":
+        picture = photo_bytes((index * 30 % 256, 80, 160))
+        return photo_name(picture), member(photo_name(picture), picture)
+    if kind == "bytes":
+        return name, member(name, junk)
+    if kind == "huge":
+        return name, member(name, junk, size=2**31)
+    if kind in ("symlink", "hardlink"):
+        return name, member(name, kind=b"2" if kind == "symlink" else b"1", link=junk.hex()[:50] or "/dev/zero")
+    if kind == "long header":
+        return name, member("././@LongLink", junk, size=2**31, kind=b"L")
+    if kind == "absent":
+        return name, b""
+    return name, member(name, kind={"fifo": b"6", "device": b"3", "folder": b"5"}[kind])
+
+
+@settings(FUZZ, max_examples=40)
+@given(kinds=st.lists(MEMBER_KINDS, min_size=1, max_size=5), junk=st.binary(max_size=600),
+       cut=st.none() | st.floats(0, 1), gz=st.booleans(), end=st.booleans())
+def test_a_hostile_photo_archive_costs_its_photos_never_the_articles(kinds, junk, cut, gz, end):
+    prefix = f"r{next(_run)}"
+    named = [hostile_member(kind, index, junk) for index, kind in enumerate(kinds)]
+    names = [name for name, _ in named]
+    data = archive(*(raw for _, raw in named), gz=gz, end=end)
+    if cut is not None:
+        data = data[: int(cut * len(data))]
+    with tempfile.TemporaryDirectory() as folder, override_settings(STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                        "OPTIONS": {"location": f"{folder}/uploads"}},
+            "originals": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                          "OPTIONS": {"location": f"{folder}/originals"}}}):
+        media = Path(folder) / ("photos.tar.gz" if gz else "photos.tar")
+        media.write_bytes(data)
+        report = import_stream(io.BytesIO(export_lines(names, prefix).encode()), name=f"{prefix}.jsonl",
+                               options=ImportOptions(photo_files=str(media)))
+        assert_whole(report)
+        assert not report.errors
+        stored = Article.objects.filter(title__startswith=prefix)
+        assert stored.count() == len(kinds)
+        photos = {name[:64] for (name, _), kind in zip(named, kinds) if kind == "photo"}
+        for article in stored:
+            image = article.article_images.get().image
+            name = names[int(article.title.rsplit(" ", 1)[1])]
+            # Every photo is either stored or said to be missing in one line, never both.
+            said = [line for line in report.warnings if name in line]
+            assert len(said) == (0 if image.file else 1), (name, said)
+            assert not image.file or image.file_hash in photos

@@ -8,6 +8,10 @@ from articles.ingest import dumpparser
 from articles.ingest.pipeline import ImportOptions, explain_paths, import_paths
 from articles.models import Article
 
+# The exit status when every article went in but photo files (--media) were missing or refused;
+# 1 is kept for articles or files that failed.
+PHOTOS_MISSING = 3
+
 
 def parse_when(value):
     moment = parse_datetime(value)
@@ -62,7 +66,8 @@ class Command(BaseCommand):
                             help="text dump, export_articles JSON Lines, or auto-detect (default).")
         parser.add_argument("--media", metavar="DIR_OR_ARCHIVE", default="",
                             help="The photo files of an export (export_articles --media): stored with their "
-                                 "renditions.")
+                                 f"renditions. Exit status {PHOTOS_MISSING} when some were missing or "
+                                 "refused.")
 
     def handle(self, *args, paths, explain, **options):
         if explain:
@@ -93,9 +98,13 @@ class Command(BaseCommand):
                 f"Images: {report.images_created} created, {report.images_reused} reused. "
                 f"Tags applied: {report.tags_applied}. "
                 f"Possible duplicates to review: {report.duplicate_candidates}."
+                + (f" Photo files missing or refused: {report.photos_missing}." if report.photos_missing else "")
             )
         if report.errors:
             raise CommandError(f"{len(report.errors)} problem(s); see the messages above.")
+        if report.photos_missing:
+            raise CommandError(f"{report.photos_missing} photo file(s) missing or refused; their images keep their "
+                               "captions only. See the messages above.", returncode=PHOTOS_MISSING)
         self.stdout.write(self.style.SUCCESS("Import finished."))
 
     def explain(self, paths, encoding):
