@@ -19,6 +19,9 @@ _NS = {
     "dc": "http://purl.org/dc/elements/1.1/",
     "photoshop": "http://ns.adobe.com/photoshop/1.0/",
 }
+# Agencies' packets are a few kilobytes. One of tens of megabytes costs seconds and hundreds of
+# megabytes of memory to parse, on every read: it is skipped, as if the file had none.
+MAX_XMP_BYTES = 1024 * 1024
 _CAMERA_PLACEHOLDERS = {"olympus digital camera", "sony dsc", "digital camera", "default", "sam_", "image"}
 
 
@@ -37,7 +40,7 @@ def _text(value):
 def _xmp(picture):
     """{"caption", "credit", "copyright"} from the XMP packet, or {}."""
     raw = picture.info.get("xmp") or picture.info.get("XML:com.adobe.xmp")
-    if not raw:
+    if not raw or len(raw) > MAX_XMP_BYTES:
         return {}
     try:
         root = ElementTree.fromstring(raw if isinstance(raw, bytes) else raw.encode())

@@ -2,8 +2,6 @@
 
 import hashlib
 import logging
-import os
-import re
 import uuid
 
 from django import forms
@@ -22,16 +20,16 @@ from articles.core.signals import content_changed
 from articles.core.text import caption_key as make_caption_key
 from media.hashing import perceptual_hash
 from media.metadata import photo_metadata
-from media.photos import PhotoRejected, photo_inspect, rendition_key, renditions_make
+from media.photos import ORIGINAL_FORMATS, PhotoRejected, photo_format, photo_inspect, rendition_key, renditions_make
 
 
 logger = logging.getLogger(__name__)
 
 
 def image_upload_to(instance, filename):
-    """Spread uploads over dated folders under an unguessable name; the editor's name is not kept."""
-    extension = os.path.splitext(filename)[1].lower()
-    extension = extension if re.fullmatch(r"\.[a-z0-9]{1,5}", extension) else ""
+    """Spread uploads over dated folders under an unguessable name, with the extension of the format found in
+    the file: nothing of the name it was sent under is kept, so a page sent as a photo is never named one."""
+    extension = ORIGINAL_FORMATS.get(instance.original_format(), ("",))[0]
     return f"images/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
 
 
@@ -169,12 +167,33 @@ class Image(models.Model):
     def has_new_file(self):
         return bool(self.file) and not getattr(self.file, "_committed", True)
 
+    def _new_upload(self):
+        """The file object of a new upload, or None: what its inspection and derived fields were read from."""
+        return self.file.file if self.has_new_file else None
+
     def inspect_file(self):
         """Check a new upload against the limits; its PhotoInfo, or PhotoRejected saying why not."""
-        if self.has_new_file:
-            return photo_inspect(self.file, max_bytes=settings.NEWSROOM_PHOTO_MAX_BYTES,
-                                 max_pixels=settings.NEWSROOM_PHOTO_MAX_PIXELS)
-        return None
+        upload = self._new_upload()
+        if upload is None:
+            return None
+        info = photo_inspect(self.file, max_bytes=settings.NEWSROOM_PHOTO_MAX_BYTES,
+                             max_pixels=settings.NEWSROOM_PHOTO_MAX_PIXELS)
+        self._inspected = (upload, info)
+        return info
+
+    def original_format(self):
+        """Pillow's name for the new upload's format (a key of ORIGINAL_FORMATS), or "" for none we take.
+
+        From its inspection when it had one; a writer that saves without
+        checking gets it from the file's header.
+        """
+        upload = self._new_upload()
+        if upload is None:
+            return ""
+        inspected = getattr(self, "_inspected", None)
+        if inspected is not None and inspected[0] is upload and inspected[1].format in ORIGINAL_FORMATS:
+            return inspected[1].format
+        return photo_format(self.file)
 
     def fill_from_file(self):
         """Caption, credit and copyright the editor left empty, as the new upload states them."""
@@ -184,16 +203,19 @@ class Image(models.Model):
                     setattr(self, field, value[: self._meta.get_field(field).max_length or None])
 
     def derive_fields(self):
-        self.fill_from_file()
-        self.caption_key = make_caption_key(self.caption, self.credit)
-        if self.has_new_file:
+        # clean() and save() both come here: a new upload is read once, not on each.
+        upload = self._new_upload()
+        if upload is not None and upload is not getattr(self, "_derived_from", None):
+            self.fill_from_file()
             self.file_hash = file_sha256(self.file)
             self.perceptual_hash = perceptual_hash(self.file)
+            self._derived_from = upload
         elif not self.file:
             self.file_hash = ""
             self.perceptual_hash = None
             self.width = self.height = None
             self.renditions = {}
+        self.caption_key = make_caption_key(self.caption, self.credit)
 
     def clean(self):
         try:

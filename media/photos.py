@@ -35,6 +35,19 @@ MIME_TYPES = {name: mime for name, _, mime, _ in FORMATS}
 OG_SIZE = (1200, 630)
 MAX_SIDE = 16383
 READABLE = "JPEG, PNG, WebP, AVIF, GIF or TIFF"
+# The formats an upload may be, by Pillow's name, each with the extension and the type its original
+# is stored and downloaded under: what the file is, never what the sender's browser called it.
+ORIGINAL_FORMATS = {
+    "JPEG": (".jpg", "image/jpeg"),
+    "MPO": (".jpg", "image/jpeg"),  # a JPEG with a second picture (some cameras), found by the JPEG reader
+    "PNG": (".png", "image/png"),
+    "WEBP": (".webp", "image/webp"),
+    "AVIF": (".avif", "image/avif"),
+    "GIF": (".gif", "image/gif"),
+    "TIFF": (".tif", "image/tiff"),
+}
+_ORIGINAL_TYPES = dict(ORIGINAL_FORMATS.values())
+_READERS = tuple(name for name in ORIGINAL_FORMATS if name != "MPO")
 _SRGB = ImageCms.createProfile("sRGB")
 
 
@@ -61,13 +74,28 @@ _BOMB_SIZE = re.compile(r"\((\d+) pixels\)")
 
 
 @contextmanager
-def _opened(file):
+def _opened(file, formats=None):
     file.seek(0)
     try:
-        with PILImage.open(file) as picture:
+        with PILImage.open(file, formats=formats) as picture:
             yield picture
     finally:
         file.seek(0)
+
+
+def original_content_type(name):
+    """The type an original is served as, from the extension its format gave it; a name from before that rule
+    (or no picture) is plain bytes."""
+    return _ORIGINAL_TYPES.get(name[name.rfind("."):].lower() if "." in name else "", "application/octet-stream")
+
+
+def photo_format(file):
+    """Pillow's name for the format of the picture in `file`, from its header: a key of ORIGINAL_FORMATS, or ""."""
+    try:
+        with _opened(file, formats=_READERS) as picture:
+            return picture.format
+    except (UnidentifiedImageError, PILImage.DecompressionBombError, OSError, SyntaxError, ValueError, EOFError):
+        return ""
 
 
 def photo_inspect(file, *, max_bytes, max_pixels):
@@ -81,7 +109,7 @@ def photo_inspect(file, *, max_bytes, max_pixels):
     if size is not None and size > max_bytes:
         raise PhotoRejected(f"The file is {_megabytes(size)}; the limit is {_megabytes(max_bytes)}.")
     try:
-        with _opened(file) as picture:
+        with _opened(file, formats=_READERS) as picture:
             width, height = picture.size
             if width * height > max_pixels:
                 raise PhotoRejected(f"The photo is {width}×{height} pixels ({_megapixels(width * height)}); "

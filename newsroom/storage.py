@@ -2,8 +2,9 @@
 
 Two storages: "default" holds the renditions readers get, served publicly
 and cacheable for a year (their names change with their content);
-"originals" holds editors' uploads, never served publicly (on S3, reached
-through short-lived signed URLs).
+"originals" holds editors' uploads, never served publicly: the admin hands
+them to editors as downloads (on S3, objects typed by their format and marked
+as downloads, media.storage).
 """
 
 from django.core.exceptions import ImproperlyConfigured
@@ -43,7 +44,7 @@ def media_storages(environ, *, originals_root):
             "default_acl": environ.get("S3_MEDIA_ACL", "public-read") or None,
             "object_parameters": {"CacheControl": RENDITION_CACHE_CONTROL},
         }},
-        {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        {"BACKEND": "media.storage.OriginalsS3Storage", "OPTIONS": {
             **common, "location": "originals", "querystring_auth": True, "querystring_expire": 600,
             "default_acl": "private",
         }},

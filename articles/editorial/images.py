@@ -1,7 +1,6 @@
 """The editors' admin for images: previews, where each is used, the original, metadata read before saving."""
 
-import mimetypes
-
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -14,7 +13,7 @@ from articles.duplicates.finder import image_check
 from articles.editorial.versioned import VersionedAdminMixin, VersionedForm
 from media.metadata import photo_metadata
 from media.models import Image, originals_storage
-from media.photos import PhotoRejected
+from media.photos import PhotoRejected, original_content_type
 
 # Thumbnails are sized by classes (static/css/admin-media.css): the admin's
 # Content-Security-Policy allows no inline styles.
@@ -39,13 +38,40 @@ def metadata_widget_attrs(fill):
             "data-fill": ",".join(f"{key}:{field}" for key, field in fill.items())}
 
 
+class _Original:
+    """The stored original as the file input shows it after "Currently:": its name, linked to the download."""
+
+    def __init__(self, name):
+        self.name = name
+        self.url = reverse("admin:media_image_original", args=[name])
+
+    def __str__(self):
+        return self.name
+
+
+class OriginalFileInput(forms.ClearableFileInput):
+    """A photo's file input whose link to the current file is the admin's download, never the store's own URL
+    (on S3 a signed link to the object itself)."""
+
+    def is_initial(self, value):
+        return bool(value and getattr(value, "name", None))
+
+    def format_value(self, value):
+        if self.is_initial(value):
+            return _Original(value.name)
+        return None
+
+
 class ImageForm(VersionedForm):
     class Meta:
         model = Image
         fields = ["file", "caption", "credit", "copyright", "alt_text", "focal_x", "focal_y"]
+        widgets = {"file": OriginalFileInput}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "file" not in self.fields:
+            return  # staff who may only view photos get the fields read-only, not in the form
         self.fields["file"].widget.attrs.update(
             metadata_widget_attrs({"caption": "caption", "credit": "credit", "copyright": "copyright"}))
         for name in ("focal_x", "focal_y"):
@@ -82,14 +108,16 @@ class ImageAdmin(VersionedAdminMixin, admin.ModelAdmin):
         ] + super().get_urls()
 
     def original_view(self, request, name):
-        """The upload as it came, for editors only (readers get renditions); always as a download."""
-        if not self.has_view_permission(request):
+        """The upload as it came, for editors who may change photos (readers get renditions); always a download,
+        typed by the format found in it."""
+        if not self.has_change_permission(request):
             raise PermissionDenied
         if not Image.objects.filter(file=name).exists() or not originals_storage.exists(name):
             raise Http404("No such photo")
         response = FileResponse(originals_storage.open(name, "rb"), as_attachment=True,
-                                content_type=mimetypes.guess_type(name)[0] or "application/octet-stream")
+                                content_type=original_content_type(name))
         response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+        response.headers["X-Content-Type-Options"] = "nosniff"
         return response
 
     def read_metadata_view(self, request):
@@ -111,6 +139,13 @@ class ImageAdmin(VersionedAdminMixin, admin.ModelAdmin):
             return "–"
         return format_html('<a href="{}">Download the original upload</a> (kept for editors; never shown to '
                            'readers)', reverse("admin:media_image_original", args=[obj.file.name]))
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Shown read-only, the file would link to the original, which they may not download.
+            fields = [name for name in fields if name not in ("file", "original_link")]
+        return fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(usage_count=Count("article_images"))

@@ -4,7 +4,7 @@ import io
 import random
 
 from PIL import Image as PILImage
-from PIL import ImageDraw, ImageFilter
+from PIL import ImageDraw, ImageFilter, PngImagePlugin
 
 
 def scene(seed, size=(640, 480)):
@@ -36,3 +36,21 @@ def encode(picture, format="PNG", **options):
     buffer = io.BytesIO()
     picture.save(buffer, format=format, **options)
     return buffer.getvalue()
+
+
+def png_html_polyglot():
+    """A whole, valid PNG whose text chunk is a web page: a browser told it is HTML runs the script."""
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "<html><body><script>alert(document.domain)</script></body></html>")
+    return encode(scene(1, (64, 48)), "PNG", pnginfo=info)
+
+
+def xmp_packet(caption, *, size=0):
+    """An XMP packet giving `caption`, padded with empty descriptions to at least `size` bytes."""
+    head = ('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+            '<rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:description><rdf:Alt>'
+            f'<rdf:li xml:lang="x-default">{caption}</rdf:li></rdf:Alt></dc:description></rdf:Description>')
+    tail = "</rdf:RDF></x:xmpmeta>"
+    filler = '<rdf:Description rdf:about=""/>'
+    count = max(0, size - len(head) - len(tail)) // len(filler) + 1
+    return (head + filler * count + tail).encode()

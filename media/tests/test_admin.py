@@ -5,14 +5,17 @@ import io
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from articles.models import DuplicateCandidate
 from devtools.factories import make_article, make_editor, make_image
 from media.hashing import perceptual_hash
-from media.models import Image
-from media.tests.pictures import encode, scene
+from media import models as media_models
+from media.models import Image, originals_storage
+from media.tests.pictures import encode, png_html_polyglot, scene
 
 pytestmark = pytest.mark.django_db
 
@@ -32,10 +35,10 @@ def editor(client):
     return client
 
 
-def add_through_admin(client, *, data=None, caption=CAPTION, credit="AFP", name="photo.png"):
+def add_through_admin(client, *, data=None, caption=CAPTION, credit="AFP", name="photo.png", content_type=None):
     form = {"caption": caption, "credit": credit, "alt_text": ""}
     if data is not None:
-        form["file"] = SimpleUploadedFile(name, data)
+        form["file"] = SimpleUploadedFile(name, data, **({"content_type": content_type} if content_type else {}))
     return client.post(ADD, form, follow=True)
 
 
@@ -124,6 +127,67 @@ def test_adding_a_caption_only_image_that_already_exists_shows_a_form_error(edit
     assert response.status_code == 200
     assert "A caption-only image with this caption and credit already exists." in response.content.decode()
     assert Image.objects.count() == 1
+
+
+def test_saving_an_upload_reads_its_metadata_and_hashes_it_once(editor, monkeypatch):
+    calls = {"metadata": 0, "perceptual hash": 0}
+
+    def counted(name, function):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return function(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(media_models, "photo_metadata", counted("metadata", media_models.photo_metadata))
+    monkeypatch.setattr(media_models, "perceptual_hash", counted("perceptual hash", media_models.perceptual_hash))
+    add_through_admin(editor, data=encode(scene(7)), caption="")
+    assert Image.objects.get().file
+    assert calls == {"metadata": 1, "perceptual hash": 1}
+
+
+# --- originals -------------------------------------------------------------------------
+
+
+def original_url(image):
+    return reverse("admin:media_image_original", args=[image.file.name])
+
+
+def test_a_polyglot_original_is_downloaded_as_the_png_it_is_never_shown_as_a_page(editor):
+    add_through_admin(editor, data=png_html_polyglot(), name="x.html", content_type="text/html")
+    image = Image.objects.get()
+    response = editor.get(original_url(image))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"].startswith("attachment") and ".png" in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_an_original_stored_under_its_senders_name_is_still_downloaded_but_never_as_what_the_name_says(editor):
+    image = make_image(with_file=True)
+    name = originals_storage.save("images/2020/01/0123456789abcdef0123456789abcdef.html",
+                                  io.BytesIO(png_html_polyglot()))
+    Image.objects.filter(pk=image.pk).update(file=name)
+    image.refresh_from_db()
+    response = editor.get(original_url(image))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_image_form_links_the_current_file_to_the_download_view(editor):
+    image = make_image(with_file=True)
+    html = editor.get(change_url(image)).content.decode()
+    assert re.search(r'Currently:\s*<a href="' + re.escape(original_url(image)) + '"', html)
+
+
+def test_staff_who_may_only_view_images_cannot_download_originals(client):
+    image = make_image(with_file=True)
+    viewer = get_user_model().objects.create_user(username="viewer", password="correct horse battery", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_image", content_type__app_label="media"))
+    client.force_login(viewer)
+    assert client.get(change_url(image)).status_code == 200
+    assert client.get(original_url(image)).status_code == 403
 
 
 # --- escaping ------------------------------------------------------------------------

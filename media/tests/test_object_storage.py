@@ -7,10 +7,16 @@ import urllib.error
 import urllib.request
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from PIL import Image as PILImage
 
+from devtools.factories import make_editor
 from media.models import Image
+from media.tests.pictures import png_html_polyglot
 from newsroom.storage import RENDITION_CACHE_CONTROL, media_origin, media_storages
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +81,51 @@ def test_uploads_and_renditions_go_to_the_object_store_and_renditions_are_served
         urllib.request.urlopen(f"{environ['S3_ENDPOINT_URL']}/newsroom-media/originals/{image.file.name}")
     assert refused.value.code == 403
     assert media_origin(environ, "/uploads/") == environ["S3_ENDPOINT_URL"]
+
+
+@pytest.fixture
+def polyglot_on_s3(s3_storages):
+    image = Image(file=SimpleUploadedFile("x.html", png_html_polyglot(), content_type="text/html"), caption="Polyglot")
+    image.full_clean()
+    image.save()
+    return image
+
+
+def test_a_polyglot_original_is_stored_as_a_png_to_download_not_as_the_page_it_came_as(s3_storages, polyglot_on_s3):
+    _, client = s3_storages
+    assert polyglot_on_s3.file.name.endswith(".png")
+    head = client.head_object(Bucket="newsroom-media", Key=f"originals/{polyglot_on_s3.file.name}")
+    assert head["ContentType"] == "image/png"
+    assert head["ContentDisposition"] == "attachment"
+
+
+def test_the_image_form_links_the_original_to_the_admin_never_to_the_store(client, s3_storages, polyglot_on_s3):
+    client.force_login(make_editor())
+    html = client.get(reverse("admin:media_image_change", args=[polyglot_on_s3.pk])).content.decode()
+    download = reverse("admin:media_image_original", args=[polyglot_on_s3.file.name])
+    assert f'<a href="{download}">' in html
+    assert "Signature" not in html and "/newsroom-media/originals/" not in html
+    response = client.get(download)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content) == png_html_polyglot()
+
+
+def test_staff_who_may_only_view_images_get_no_link_to_the_original(client, s3_storages, polyglot_on_s3):
+    viewer = get_user_model().objects.create_user(username="viewer", password="correct horse battery", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_image", content_type__app_label="media"))
+    client.force_login(viewer)
+    html = client.get(reverse("admin:media_image_change", args=[polyglot_on_s3.pk])).content.decode()
+    assert "Signature" not in html
+    assert client.get(reverse("admin:media_image_original", args=[polyglot_on_s3.file.name])).status_code == 403
+
+
+def test_an_original_stored_before_with_its_senders_type_is_a_download_through_a_signed_link(s3_storages):
+    _, client = s3_storages
+    name = "images/2020/01/0123456789abcdef0123456789abcdef.html"
+    client.put_object(Bucket="newsroom-media", Key=f"originals/{name}", Body=png_html_polyglot(),
+                      ContentType="text/html")
+    with urllib.request.urlopen(storages["originals"].url(name)) as response:
+        assert response.headers["Content-Type"] == "application/octet-stream"
+        assert response.headers["Content-Disposition"] == "attachment"

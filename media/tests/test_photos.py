@@ -10,9 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image as PILImage
 from PIL import ImageCms
 
+from media import metadata
 from media.metadata import photo_metadata
 from media.models import Image
 from media.photos import WIDTHS, PhotoRejected, photo_inspect
+from media.tests.pictures import encode, png_html_polyglot, scene, xmp_packet
 
 pytestmark = pytest.mark.django_db
 
@@ -114,6 +116,33 @@ def test_a_gif_html_polyglot_is_never_served_as_uploaded():
     assert not public.exists(image.file.name)
 
 
+def test_a_png_html_polyglot_is_kept_as_the_png_it_is_not_under_the_name_and_type_it_came_with():
+    upload = SimpleUploadedFile("x.html", png_html_polyglot(), content_type="text/html")
+    image = Image(file=upload, caption="A polyglot")
+    image.full_clean()
+    image.save()
+    assert image.file.name.endswith(".png")
+    assert image.file.storage.exists(image.file.name)
+
+
+@pytest.mark.parametrize("format,options,sent_as,extension", [
+    ("JPEG", {}, "photo.png", ".jpg"),
+    ("PNG", {}, "photo.jpg", ".png"),
+    ("WEBP", {}, "photo", ".webp"),
+    ("GIF", {}, "photo.svg", ".gif"),
+    ("TIFF", {}, "photo.exe", ".tif"),
+    ("AVIF", {"speed": 10}, "photo.JPEG", ".avif"),
+])
+def test_an_original_is_named_after_the_format_found_in_it(format, options, sent_as, extension):
+    image = saved(encode(scene(2, (96, 64)), format, **options), name=sent_as, caption=f"A {format}")
+    assert image.file.name.endswith(extension) and image.file.name.count(".") == 1
+
+
+def test_a_picture_in_a_format_we_do_not_take_is_refused_even_if_pillow_reads_it():
+    with pytest.raises(ValidationError, match="not a photo in a format we read"):
+        Image(file=upload(encode(scene(3, (96, 64)), "BMP"), "photo.jpg")).full_clean()
+
+
 # --- metadata from the file -------------------------------------------------------------
 
 
@@ -155,6 +184,24 @@ def test_an_xml_bomb_in_xmp_is_refused_not_expanded():
     bomb = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
             '<x:xmpmeta xmlns:x="adobe:ns:meta/">&lol2;</x:xmpmeta>')
     assert photo_metadata(io.BytesIO(jpeg(xmp=bomb))) == {}
+
+
+def test_an_xmp_packet_over_a_megabyte_is_skipped_not_parsed():
+    parsed = []
+    real_fromstring = metadata.ElementTree.fromstring
+
+    def counted(text, *args, **kwargs):
+        parsed.append(len(text))
+        return real_fromstring(text, *args, **kwargs)
+
+    picture = scene(4, (96, 64))
+    small = encode(picture, "WEBP", xmp=xmp_packet("Flood water in Basra.", size=900_000))
+    large = encode(picture, "WEBP", xmp=xmp_packet("Flood water in Basra.", size=2 * MB))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(metadata.ElementTree, "fromstring", counted)
+        assert photo_metadata(io.BytesIO(small)) == {"caption": "Flood water in Basra."}
+        assert photo_metadata(io.BytesIO(large)) == {}
+    assert len(parsed) == 1 and parsed[0] < metadata.MAX_XMP_BYTES
 
 
 # --- renditions -----------------------------------------------------------------------
