@@ -290,7 +290,8 @@ class ArticleAdmin(ArticleHistoryMixin, admin.ModelAdmin):
     # -- after saving: say what happened ---------------------------------------------------
 
     def response_add(self, request, obj, post_url_continue=None):
-        request.saved_message = saved_message(obj, None)
+        # A new article can be published or scheduled from its first save too.
+        request.saved_message = saved_message(obj, publishing_action(request.POST))
         return super().response_add(request, obj, post_url_continue)
 
     def response_change(self, request, obj):
