@@ -8,6 +8,7 @@
     .venv/bin/python scripts/benchmark.py compare [--words 1000,5000,10000]
     .venv/bin/python scripts/benchmark.py search-fresh [--n 2000]
     .venv/bin/python scripts/benchmark.py churn [--n 2000,20000] [--db postgres]
+    .venv/bin/python scripts/benchmark.py desk [--n 100000] [--requests 50] [--pairs 5000]
     .venv/bin/python scripts/benchmark.py --before REF churn ...   (REF's code first, then this checkout's)
 
 Each run uses a throwaway database: a temporary SQLite file, or a new
@@ -802,6 +803,105 @@ def bench_render(args):
                     print(f"{engine:<9} {n:>8} {result['article']:>11.2f} {result['home']:>9.2f}")
 
 
+# --- the desk (the admin's start page) ---------------------------------------------
+
+
+def child_desk(requests, pairs):
+    """The desk for a logged-in editor against Django's stock admin index, in-process; the plan of each query.
+
+    The archive is made busy the way a desk sees it: a tenth of it drafts, a
+    day's schedule, an editor with thousands of saved versions, failed runs,
+    `pairs` open duplicate pairs. The desk is also timed for an editor who may
+    not see duplicates, whose desk leaves out the one part that reads every
+    open pair.
+    """
+    from datetime import timedelta
+
+    setup_django()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group, Permission
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from articles.models import Article, ArticleVersion, DuplicateCandidate, ImportRun
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    now = timezone.now()
+    ids = list(Article.objects.order_by("id").values_list("id", flat=True))
+    Article.objects.filter(id__in=ids[::10]).update(status=Article.Status.DRAFT)
+    for minutes, article_id in enumerate(ids[5::500]):
+        Article.objects.filter(id=article_id).update(status=Article.Status.PUBLISHED,
+                                                     published_at=now + timedelta(minutes=17 * minutes))
+    editor = get_user_model().objects.create_user("desk", password="x", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    no_duplicates = get_user_model().objects.create_user("desk-articles", password="x", is_staff=True)
+    no_duplicates.user_permissions.add(*Permission.objects.filter(
+        codename__in=["view_article", "add_article", "view_importrun"]))
+    ArticleVersion.objects.bulk_create([
+        ArticleVersion(article_id=ids[(n * 7) % len(ids)], number=2, kind="edited", snapshot={}, user=user,
+                       created_at=now - timedelta(minutes=n)) for n in range(5000) for user in (editor, no_duplicates)])
+    ImportRun.objects.bulk_create([ImportRun(file_name=f"dump-{n}.txt", status="failed" if n % 7 == 0 else "finished")
+                                   for n in range(300)])
+    # A backlog of copies to decide, the same whatever the archive's size, so that the two are measured apart.
+    DuplicateCandidate.objects.bulk_create([
+        DuplicateCandidate(kind="article", article_a_id=a, article_b_id=b, score=0.6 + (a % 40) / 100,
+                           reason="headline 90% alike") for a, b in list(zip(ids[1::3], ids[2::3]))[:pairs]])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    times = {}
+    for name, user, path in (("desk", editor, "/admin/"), ("desk_no_duplicates", no_duplicates, "/admin/"),
+                             ("stock", editor, "/admin/sections/")):
+        client = Client()
+        client.force_login(user)
+        for _ in range(5):
+            assert client.get(path).status_code == 200  # warm up
+        samples = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            assert client.get(path).status_code == 200
+            samples.append((time.perf_counter() - started) * 1000)
+        times[name] = statistics.median(samples)
+    client = Client()
+    client.force_login(editor)
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/admin/")
+    plans = []
+    with connection.cursor() as cursor:
+        for query in captured.captured_queries:
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + query["sql"])
+            plan = cursor.fetchone()[0][0]
+            nodes, stack = [], [plan["Plan"]]
+            while stack:
+                node = stack.pop()
+                nodes.append(f"{node['Node Type']}{' on ' + node['Relation Name'] if 'Relation Name' in node else ''}"
+                             f"{' using ' + node['Index Name'] if 'Index Name' in node else ''}")
+                stack.extend(node.get("Plans", []))
+            plans.append({"sql": query["sql"][:90], "ms": plan["Execution Time"], "nodes": nodes})
+    open_pairs = DuplicateCandidate.objects.filter(kind="article", status="open").count()
+    return {**times, "queries": len(plans), "plans": plans, "open_pairs": open_pairs, "articles": len(ids)}
+
+
+def bench_desk(args):
+    print(f"The desk (/admin/) against Django's stock admin index, in-process, median of {args.requests} requests; "
+          f"{args.pairs} open duplicate pairs whatever the archive")
+    print(f"{'articles':>8} {'desk ms':>8} {'without duplicates ms':>22} {'stock ms':>9} {'ratio':>6} "
+          f"{'ratio without':>14} {'queries':>8}")
+    for n in map(int, args.n.split(",")):
+        with reader_corpus(n, seed=3) as (workdir, path):
+            with ThrowawayDatabase("postgres", workdir) as database:
+                run_child(database, "pages-setup", path)
+                result = run_child(database, "desk", str(args.requests), str(args.pairs))
+        print(f"{result['articles']:>8} {result['desk']:>8.2f} {result['desk_no_duplicates']:>22.2f} "
+              f"{result['stock']:>9.2f} {result['desk'] / result['stock']:>5.2f}x "
+              f"{result['desk_no_duplicates'] / result['stock']:>13.2f}x {result['queries']:>8}")
+        for plan in result["plans"]:
+            scans = ", ".join(node for node in plan["nodes"] if "Scan" in node)
+            print(f"    {plan['ms']:7.2f} ms  {plan['sql']}\n              {scans}")
+
+
 def child_version_cost(count):
     """Per-article cost of writing a first version: our snapshot against Django's serializer.
 
@@ -1169,6 +1269,8 @@ def child(args):
         result = child_version_cost(int(rest[0]))
     elif kind == "render":
         result = child_render(int(rest[0]))
+    elif kind == "desk":
+        result = child_desk(int(rest[0]), int(rest[1]))
     elif kind == "editor":
         result = child_editor(float(rest[0]), rest[1])
     elif kind == "search-fresh":
@@ -1248,6 +1350,11 @@ def main():
     ren.add_argument("--db", default="postgres")
     ren.add_argument("--pages", type=int, default=300)
     ren.set_defaults(func=bench_render)
+    desk = commands.add_parser("desk", help="the admin's start page against Django's stock admin index, PostgreSQL")
+    desk.add_argument("--n", default="100000")
+    desk.add_argument("--requests", type=int, default=50)
+    desk.add_argument("--pairs", type=int, default=5000, help="open duplicate pairs waiting, whatever the archive")
+    desk.set_defaults(func=bench_desk)
     fresh = commands.add_parser("search-fresh", help="PostgreSQL search right after an import, before statistics")
     fresh.add_argument("--n", type=int, default=2000)
     fresh.add_argument("--repeat", type=int, default=3)
