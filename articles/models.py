@@ -8,6 +8,7 @@ registers them with this app and `from articles.models import X` finds any
 model of it.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Lower
@@ -264,6 +265,11 @@ class Article(models.Model):
         null=True, blank=True, db_index=True,
         help_text="Publication date. A published article with a future date stays hidden until then.",
     )
+    embargo_until = models.DateTimeField(
+        null=True, blank=True,
+        help_text="Under embargo until this time: nobody can publish it earlier, and readers, feeds, search "
+                  "and the API see nothing of it until then. Schedule it for this time or later.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     fingerprint = models.CharField(
@@ -314,6 +320,14 @@ class Article(models.Model):
                            | (~models.Q(status="merged") & models.Q(merged_into__isnull=True))),
                 name="articles_article_merged_has_target",
                 violation_error_message="Articles are merged from the duplicates queue, which says where they went.",
+            ),
+            # The embargo holds on every path, the importer's COPY included: a published article
+            # goes live no earlier than its embargo, so everything readers see keeps to it.
+            models.CheckConstraint(
+                condition=(~models.Q(status="published") | models.Q(embargo_until__isnull=True)
+                           | models.Q(published_at__gte=models.F("embargo_until"))),
+                name="articles_article_embargo_kept",
+                violation_error_message="An article under embargo cannot be published before the embargo ends.",
             ),
             models.CheckConstraint(
                 condition=~models.Q(merged_into=models.F("pk")), name="articles_article_not_merged_into_itself",
@@ -374,6 +388,11 @@ class Article(models.Model):
             self.merged_into = None
         # Before the constraints are checked: publishing without a date means now.
         self.published_at = publication_date(self.status, self.published_at)
+        if (self.status == self.Status.PUBLISHED and self.embargo_until
+                and self.published_at < self.embargo_until):
+            when = timezone.localtime(self.embargo_until).strftime("%d %B %Y, %H:%M")
+            raise ValidationError({"published_at": f"Under embargo until {when} ({settings.TIME_ZONE}): "
+                                                   "schedule it for then or later, or lift the embargo."})
         if self.slug:
             ArticleAddress.check_free(owner_id=self.pk, slug=self.slug)
         # The form does not edit the fingerprint, so the unique constraint

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from articles.editorial.versioned import VersionedForm
-from articles.history.snapshots import FIELDS, normalized_body
+from articles.history.snapshots import DATES, FIELDS, normalized_body
 from articles.core.text import clean_text
 from articles.models import Article, ArticleImage, Tag, TagAlias, TaggedArticle
 from articles.services import tag_find, tag_get_or_create
@@ -149,12 +149,13 @@ class ArticleForm(VersionedForm):
             self.fields["tags"].widget.attrs.update({
                 "data-suggest-url": reverse("admin:articles_article_tag_suggestions"), "autocomplete": "off",
                 "class": "vTextField tag-names", "spellcheck": "false"})
-        if "published_at" in self.fields:
-            field = self.fields["published_at"]
-            field.help_text = f"{field.help_text} Times are in {settings.TIME_ZONE}."
-            # The split widget's two inputs share one visible label; screen readers need one each.
-            for widget, label in zip(getattr(field.widget, "widgets", ()), ("Publication date", "Publication time")):
-                widget.attrs["aria-label"] = label
+        for name, label in (("published_at", "Publication"), ("embargo_until", "Embargo")):
+            if name in self.fields:
+                field = self.fields[name]
+                field.help_text = f"{field.help_text} Times are in {settings.TIME_ZONE}."
+                # The split widget's two inputs share one visible label; screen readers need one each.
+                for widget, part in zip(getattr(field.widget, "widgets", ()), ("date", "time")):
+                    widget.attrs["aria-label"] = f"{label} {part}"
 
     def _count(self, name, *, limit=None, search_chars=None):
         """A count under the field, first written here (it works without JavaScript), then kept live by
@@ -238,8 +239,9 @@ def snapshot_from_submission(form, data):
     cleaned = form.cleaned_data
     snapshot = {field: cleaned.get(field, getattr(form.instance, field)) for field in FIELDS}
     snapshot["body"] = normalized_body(snapshot["body"] or "")
-    published_at = snapshot["published_at"]
-    snapshot["published_at"] = published_at.isoformat() if published_at else None
+    for part in DATES:
+        value = snapshot[part]
+        snapshot[part] = value.isoformat() if value else None
     if "tags" not in form.fields or form["tags"].data is None:  # not sent: the tags stay as they are
         snapshot["tags"] = sorted(form.instance.tags.values_list("name", flat=True), key=str.casefold)
     else:

@@ -141,9 +141,13 @@ class SourceListFilter(admin.SimpleListFilter):
 def preview_note(article):
     """What the preview banner says about who can see the article."""
     state = publication_state(article)
+    embargoed = article.embargo_until and article.embargo_until > timezone.now()
     if state == PUBLISHED:
         return "Preview: this article is published."
     if state == DRAFT:
+        if embargoed:
+            return (f"Preview of a draft under embargo until {_when(article.embargo_until)}: readers cannot see it, "
+                    "and nobody can publish it before then.")
         return "Preview of a draft: readers cannot see this article."
     if state == MERGED:
         target = article_get_redirect_target(slug=article.slug)
@@ -199,7 +203,7 @@ class ArticleAdmin(ArticleHistoryMixin, admin.ModelAdmin):
                        "merged_into_link", "possible_duplicates", "version"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "standfirst", "body", "tags", "byline", "source", "base_version"]}),
-        ("Publication", {"fields": ["status", "published_at", "merged_into_link"]}),
+        ("Publication", {"fields": ["status", "published_at", "embargo_until", "merged_into_link"]}),
         ("Duplicates", {"fields": ["possible_duplicates"]}),
         (
             "Provenance",

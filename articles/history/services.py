@@ -16,7 +16,7 @@ from django.utils.dateparse import parse_datetime
 
 from articles.core.comparison import merged_paragraphs, paragraph_diff, paragraph_diff_summary, paragraphs_merge
 from articles.history.changes import content_change, history_start
-from articles.history.snapshots import FIELDS, PARTS, changed_parts, snapshot_of
+from articles.history.snapshots import DATES, FIELDS, PARTS, changed_parts, snapshot_of
 from articles.models import Article, ArticleImage, ArticleVersion, TaggedArticle, body_from_paragraphs, paragraphs_from_body
 from articles.services import tag_get_or_create
 from media.models import Image
@@ -114,9 +114,9 @@ def article_apply(*, article_id, expected_version, snapshot, parts=PARTS, user=N
         for part in parts:
             if part in FIELDS:
                 value = snapshot.get(part)
-                if part == "published_at":
+                if part in DATES:
                     value = parse_datetime(value) if value else None
-                setattr(article, part, value if value is not None or part == "published_at" else "")
+                setattr(article, part, value if value is not None or part in DATES else "")
         article.full_clean(exclude=["fingerprint", "merged_into"])
         article.save()
         if "tags" in parts:
@@ -191,7 +191,7 @@ def article_recover(*, article_id, user=None):
         change.resume(article, after=last.number)
         for part in FIELDS:
             value = snapshot.get(part)
-            setattr(article, part, (parse_datetime(value) if value else None) if part == "published_at" else value or "")
+            setattr(article, part, (parse_datetime(value) if value else None) if part in DATES else value or "")
         if article.status == Article.Status.MERGED:
             article.status = Article.Status.DRAFT  # what it was merged into may be gone; an editor decides again
         article.full_clean(exclude=["fingerprint", "merged_into"])

@@ -10,11 +10,12 @@ from django.utils.dateparse import parse_datetime
 from articles.core.comparison import paragraph_diff, paragraph_diff_summary
 from articles.models import ArticleImage, TaggedArticle, paragraphs_from_body
 
-FIELDS = ("title", "slug", "standfirst", "byline", "source", "body", "status", "published_at")
+FIELDS = ("title", "slug", "standfirst", "byline", "source", "body", "status", "published_at", "embargo_until")
+DATES = ("published_at", "embargo_until")  # kept in snapshots as ISO 8601 text
 PARTS = (*FIELDS, "tags", "images")
 LABELS = {
     "title": "Headline", "slug": "Address", "standfirst": "Standfirst", "byline": "Byline", "source": "Source",
-    "body": "Body", "status": "Status", "published_at": "Publication date", "tags": "Tags", "images": "Photos",
+    "body": "Body", "status": "Status", "published_at": "Publication date", "embargo_until": "Embargo", "tags": "Tags", "images": "Photos",
 }
 
 
@@ -27,7 +28,9 @@ def snapshot_of(article, *, tags=None, image_ids=None):
     """The snapshot of `article` as loaded; tags and photos read from the database unless given."""
     data = {field: getattr(article, field) for field in FIELDS}
     data["body"] = normalized_body(data["body"])
-    data["published_at"] = article.published_at.isoformat() if article.published_at else None
+    for part in DATES:
+        value = getattr(article, part)
+        data[part] = value.isoformat() if value else None
     if tags is None:
         tags = TaggedArticle.objects.filter(content_object_id=article.pk).values_list("tag__name", flat=True)
     data["tags"] = sorted(tags, key=str.casefold)
@@ -38,12 +41,14 @@ def snapshot_of(article, *, tags=None, image_ids=None):
     return data
 
 
-def snapshot_from_values(*, title, slug, standfirst, byline, source, body, status, published_at, tags, images):
+def snapshot_from_values(*, title, slug, standfirst, byline, source, body, status, published_at, tags, images,
+                         embargo_until=None):
     """A snapshot from plain values (the importer's rows), the same as snapshot_of() would give."""
     return {
         "title": title, "slug": slug, "standfirst": standfirst, "byline": byline, "source": source,
         "body": normalized_body(body), "status": status,
         "published_at": published_at.isoformat() if published_at else None,
+        "embargo_until": embargo_until.isoformat() if embargo_until else None,
         "tags": sorted(tags, key=str.casefold), "images": list(images),
     }
 
@@ -54,7 +59,7 @@ def changed_parts(old, new):
 
 
 def _comparable(part, value):
-    if part == "published_at" and value:
+    if part in DATES and value:
         return parse_datetime(value)
     if part == "body" and value:
         return normalized_body(value)

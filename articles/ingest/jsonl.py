@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import timezone as dt_timezone
 
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from articles.core.text import clean_text
@@ -28,6 +30,9 @@ def export_lines(queryset, photo_files=None):
     queryset = with_images_and_tags(queryset.order_by("id"))
     for article in queryset.iterator(chunk_size=EXPORT_CHUNK_SIZE):
         data = article_as_dict(article)
+        if article.embargo_until:
+            # Readers never see an article under embargo, so the API has no use for it; an export keeps it.
+            data["embargo_until"] = article.embargo_until.isoformat()
         if photo_files is not None:
             _add_photo_files(data, article, photo_files)
         yield json.dumps(data, ensure_ascii=False)
@@ -98,6 +103,18 @@ def jsonl_record(number: int, text: str) -> ArticleRecord:
         published_at = parse_datetime(str(data["published_at"]))
         if published_at is None:
             return failed('field "published_at" is not an ISO 8601 date-time')
+    embargo_until = None
+    if data.get("embargo_until"):
+        embargo_until = parse_datetime(str(data["embargo_until"]))
+        if embargo_until is None:
+            return failed('field "embargo_until" is not an ISO 8601 date-time')
+        if timezone.is_naive(embargo_until):
+            embargo_until = timezone.make_aware(embargo_until, dt_timezone.utc)
+        published = published_at and (timezone.make_aware(published_at, dt_timezone.utc)
+                                      if timezone.is_naive(published_at) else published_at)
+        if status == Article.Status.PUBLISHED and (published is None or published < embargo_until):
+            return failed('field "published_at" is before "embargo_until": an article under embargo goes live '
+                          'at the end of its embargo or later')
     paragraphs = [clean_text(p) for p in body if clean_text(p)]
     record = ArticleRecord(
         title=title,
@@ -109,6 +126,7 @@ def jsonl_record(number: int, text: str) -> ArticleRecord:
         tags=[clean_text(t) for t in tags if clean_text(t)],
         status=status,
         published_at=published_at,
+        embargo_until=embargo_until,
         slug=str(data.get("slug") or ""),
         standfirst=clean_text(str(data.get("standfirst") or "")),
         byline=clean_text(str(data.get("byline") or "")),

@@ -69,6 +69,7 @@ class ArticleRecord:
     tags: list[str] = field(default_factory=list)
     status: str | None = None
     published_at: datetime | None = None
+    embargo_until: datetime | None = None
     slug: str = ""
     standfirst: str = ""
     byline: str = ""

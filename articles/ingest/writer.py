@@ -97,7 +97,8 @@ def unique_slug(base, fingerprint, taken):
 # Columns the importer fills; the others get their model defaults.
 
 
-ARTICLE_FIELDS = ["title", "slug", "standfirst", "body", "byline", "source", "status", "published_at", "fingerprint",
+ARTICLE_FIELDS = ["title", "slug", "standfirst", "body", "byline", "source", "status", "published_at", "embargo_until",
+                  "fingerprint",
                   "import_run", "source_file", "source_first_line", "source_last_line", "raw_text", "created_at",
                   "updated_at"]
 
@@ -231,12 +232,12 @@ class Importer:
         addresses, versions = [], {}
         for fingerprint, article_id in article_ids.items():
             record = new[fingerprint]
-            slug, status, published_at = self.stored[fingerprint]
+            slug, status, published_at, embargo = self.stored[fingerprint]
             addresses.append((slug, article_id, self.batch_time))
             versions[article_id] = snapshot_from_values(
                 title=record.title, slug=slug, standfirst=record.standfirst, byline=record.byline,
                 source=record.source or self.options.source, body=body_from_paragraphs(record.paragraphs),
-                status=status, published_at=published_at,
+                status=status, published_at=published_at, embargo_until=embargo,
                 tags=[tag_names[i] for i in self.tagged.get(article_id, ()) if i in tag_names],
                 images=self.placed.get(article_id, []),
             )
@@ -267,10 +268,15 @@ class Importer:
         options = self.options
         status = record.status or options.status
         published_at = publication_date(status, record.published_at or options.published_at, now=self.now)
-        self.stored[record.fingerprint] = (slug, status, published_at)
+        embargo = record.embargo_until
+        if status == Article.Status.PUBLISHED and embargo and published_at < embargo:
+            # Published by the command's options, not by the record: it goes live when its embargo ends.
+            published_at = embargo
+        self.stored[record.fingerprint] = (slug, status, published_at, embargo)
         return (
             record.title, slug, record.standfirst, body_from_paragraphs(record.paragraphs), record.byline,
             record.source or options.source, status, connection.ops.adapt_datetimefield_value(published_at),
+            connection.ops.adapt_datetimefield_value(embargo),
             record.fingerprint, self.run.pk, self.name, record.first_line, record.last_line, record.raw_text,
             self.batch_time, self.batch_time, *self.article_defaults,
         )
