@@ -41,7 +41,11 @@ class ArticleVersion(models.Model):
     class Meta:
         app_label = "articles"
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["article_id", "-created_at", "-id"], name="articles_version_history_idx")]
+        indexes = [
+            models.Index(fields=["article_id", "-created_at", "-id"], name="articles_version_history_idx"),
+            # "My recent edits" on the desk: one editor's newest versions, read in order.
+            models.Index(fields=["user", "-created_at", "-id"], name="articles_version_by_user_idx"),
+        ]
 
     def __str__(self):
         return f"article {self.article_id}, version {self.number} ({self.get_kind_display()})"
