@@ -1,9 +1,12 @@
 """An article as plain data: the JSON API's format and each line of `export_articles`.
 
 Defined below both so that the reader's API and the importer's export give
-the same record without one importing the other. The export adds only where
-its photo files went (articles/ingest/jsonl.py), and reads its lines back there.
+the same record without one importing the other. The export adds where
+its photo files went and names its authors rather than their pages
+(articles/ingest/jsonl.py), and reads its lines back there.
 """
+
+from articles.models import NotLoaded
 
 
 def image_as_dict(image):
@@ -17,8 +20,17 @@ def image_as_dict(image):
     }
 
 
+def authors_as_list(article):
+    """Its authors in order, as name and page; loaded by articles.people.selectors (with_authors, authors_attach)."""
+    try:
+        authorships = article.authorships
+    except AttributeError:
+        raise NotLoaded("An article's authors are loaded by articles.people.selectors") from None
+    return [{"name": row.author.name, "url": row.author.get_absolute_url()} for row in authorships]
+
+
 def article_as_dict(article):
-    """An article from with_images_and_tags (articles/selectors.py) as plain data."""
+    """An article from with_images_and_tags (articles/selectors.py) and its authors as plain data."""
     return {
         "id": article.pk,
         "title": article.title,
@@ -29,6 +41,7 @@ def article_as_dict(article):
         "published_at": article.published_at.isoformat() if article.published_at else None,
         "standfirst": article.standfirst,
         "byline": article.byline,
+        "authors": authors_as_list(article),
         "source": article.source,
         "body": article.paragraphs,
         "images": [image_as_dict(placement.image) for placement in article.placements],

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "taggit",
     "axes",
     "articles",
+    "articles.people",
     "media",
 ]
 # Development, test and benchmark tools (the dump generator, the benchmark's

@@ -1,7 +1,8 @@
 """The JSON Lines export format, both directions: one article per line.
 
 Each line is `article_as_dict` (articles/serializers.py, the JSON API's
-record too) and, with the photo files, where each original went;
+record too), its authors by name rather than by address, and, with the
+photo files, where each original went;
 `jsonl_record` reads a line back (for `import_dump --format jsonl`), so a
 round trip keeps everything.
 """
@@ -19,6 +20,7 @@ from articles.core.text import clean_text
 from articles.ingest import dumpparser, lines
 from articles.ingest.records import ArticleRecord, ImageRecord
 from articles.models import Article
+from articles.people.selectors import authors_of, with_authors
 from articles.selectors import with_images_and_tags
 from articles.serializers import article_as_dict
 
@@ -27,9 +29,11 @@ EXPORT_CHUNK_SIZE = 500
 
 def export_lines(queryset, photo_files=None):
     """Yield one JSON line per article, streaming in chunks; originals go to `photo_files` (PhotoFilesWriter)."""
-    queryset = with_images_and_tags(queryset.order_by("id"))
+    queryset = with_authors(with_images_and_tags(queryset.order_by("id")))
     for article in queryset.iterator(chunk_size=EXPORT_CHUNK_SIZE):
         data = article_as_dict(article)
+        # By name: an import finds or creates them there, where this site's addresses mean nothing.
+        data["authors"] = [author.name for author in authors_of(article)]
         if article.embargo_until:
             # Readers never see an article under embargo, so the API has no use for it; an export keeps it.
             data["embargo_until"] = article.embargo_until.isoformat()
@@ -95,6 +99,11 @@ def jsonl_record(number: int, text: str) -> ArticleRecord:
     tags = data.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         return failed('field "tags" must be a list of strings')
+    authors = data.get("authors") or []
+    # Names, as the export writes them; the API's {name, url} objects are read too.
+    authors = [a.get("name") if isinstance(a, dict) else a for a in authors] if isinstance(authors, list) else None
+    if authors is None or not all(isinstance(a, str) for a in authors):
+        return failed('field "authors" must be a list of names')
     status = data.get("status")
     if status is not None and status not in Article.Status.values:
         return failed(f'field "status" must be one of {", ".join(Article.Status.values)}')
@@ -124,6 +133,7 @@ def jsonl_record(number: int, text: str) -> ArticleRecord:
         last_line=number,
         raw_text=text,
         tags=[clean_text(t) for t in tags if clean_text(t)],
+        authors=[clean_text(a) for a in authors if clean_text(a)],
         status=status,
         published_at=published_at,
         embargo_until=embargo_until,

@@ -21,6 +21,7 @@ from articles.duplicates import minhash
 from articles.ingest import dumpparser, lines
 from articles.ingest.tagging import Vocabulary
 from articles.models import Article, Tag
+from articles.people.models import Author
 from media.models import Image
 
 SLUG_MAX_LENGTH = 200
@@ -74,6 +75,7 @@ class ArticleRecord:
     standfirst: str = ""
     byline: str = ""
     source: str = ""
+    authors: list[str] = field(default_factory=list)  # by name, in order; else read from the byline
     # Filled by prepare_record(), ahead of the database writes.
     fingerprint: str = ""
     text_print: object = None  # minhash.TextPrint
@@ -133,6 +135,7 @@ def _max_length(model, name):
 ARTICLE_LIMITS = {name: _max_length(Article, name) for name in ("title", "slug", "byline", "source")}
 IMAGE_LIMITS = {name: _max_length(Image, name) for name in ("credit", "alt_text", "copyright")}
 TAG_LIMIT = _max_length(Tag, "name")
+AUTHOR_LIMIT = _max_length(Author, "name")
 
 
 def length_error(record):
@@ -146,6 +149,9 @@ def length_error(record):
             value = getattr(image, name)
             if len(value) > limit:
                 return f'photo {number}: field "{name}" is {len(value)} characters long, over the limit of {limit}'
+    for author in record.authors:
+        if len(author) > AUTHOR_LIMIT:
+            return f'author "{author[:40]}…" is {len(author)} characters long, over the limit of {AUTHOR_LIMIT}'
     for tag in record.tags:
         if len(tag) > TAG_LIMIT:
             return f'tag "{tag[:40]}…" is {len(tag)} characters long, over the limit of {TAG_LIMIT}'

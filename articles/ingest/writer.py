@@ -23,6 +23,9 @@ from articles.ingest.photo_files import PhotoFileError, PhotoFilesReader, origin
 from articles.ingest.records import ArticleRecord
 from articles.ingest.tagging import Vocabulary
 from articles.ingest.vocabulary import vocabulary_load
+from articles.people.bylines import parse_byline
+from articles.people.models import ArticleAuthor
+from articles.people.services import author_ids_for_names
 from articles.services import tag_get_or_create
 from articles.history.changes import content_change
 from articles.history.snapshots import snapshot_from_values
@@ -213,6 +216,7 @@ class Importer:
         articles = self.create_articles(new)
         self.attach_images(articles, new)
         self.attach_tags(articles, new)
+        self.attach_authors(articles, new)
         self.record_history(articles, new)
         # Near-duplicates against stored articles and within this dump.
         self.report.duplicate_candidates += articles_check(
@@ -417,3 +421,22 @@ class Importer:
         # No conflicts to skip: the articles are new, and in this transaction.
         insert_rows(TaggedArticle, ["content_object", "tag"], links)
         self.report.tags_applied += len(links)
+
+    def attach_authors(self, article_ids, new):
+        """Each new article's authors in order: an export's, else those its byline names.
+
+        The whole batch's names are found or created at once, so the batch's
+        queries stay a handful whatever the number of bylines.
+        """
+        names = {fp: record.authors or parse_byline(record.byline) for fp, record in new.items()}
+        ids = author_ids_for_names([name for found in names.values() for name in found])
+        links = []
+        for fingerprint, found in names.items():
+            article_id = article_ids[fingerprint]
+            # Two spellings of one person in a byline make one author.
+            for position, author_id in enumerate(dict.fromkeys(ids[name] for name in found if name in ids)):
+                links.append((article_id, author_id, position))
+        if links:
+            insert_rows(ArticleAuthor, ["article", "author", "position"], links)
+            # Their authors' pages and feeds now list them.
+            self.change.touch(articles=sorted({article_id for article_id, _, _ in links}))

@@ -17,6 +17,7 @@ from django.core.paginator import InvalidPage
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 
+from articles.people.selectors import authors_attach
 from articles.reader.cache import cached_page
 from articles.reader.cache_keys import TAG_SET, page_keys
 from articles.reader.selectors import article_list_api
@@ -83,6 +84,7 @@ def article_list(request):
     except InvalidPage:
         return json_response({"errors": {"page": [{"message": "No such page.", "code": "invalid"}]}}, status=404)
     shown = list(page.object_list)
+    authors_attach(shown)
     response = json_response({
         "count": paginator.count,
         "next": _page_url(request, page.next_page_number()) if page.has_next() else None,
@@ -104,6 +106,7 @@ def article_detail(request, slug):
     if article is None:
         return json_response({"errors": {"slug": [{"message": "No such article.", "code": "not_found"}]}},
                              status=404)
+    authors_attach([article])
     response = json_response(article_as_dict(article))
     response.cache_keys = page_keys(articles=[article])
     return response

@@ -12,8 +12,11 @@ Keys:
     t<id>   a tag: its name, address, aliases
     i<id>   a photo: caption, credit, file
     tl<id>  which articles a tag's pages and feeds list
+    au<id>  an author: name, address, bio, photo, links, aliases
+    aul<id> which articles an author's pages and feeds list
     al      which articles the site's lists show: home, feeds, sitemaps, search, API
     tags    which tags exist and are in use (the tag sitemap)
+    authors which authors exist and their addresses (the author sitemap)
     all     everything: every page carries it; a change that names nothing bumps it
 """
 
@@ -31,12 +34,14 @@ from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.redis import RedisCache
 
 from articles.models import TaggedArticle
+from articles.people.selectors import article_author_ids
 
 logger = logging.getLogger(__name__)
 
 EVERYTHING = "all"
 LISTS = "al"
 TAG_SET = "tags"
+AUTHOR_SET = "authors"
 VERSION = "newsroom:key:{}"
 
 
@@ -45,25 +50,31 @@ def article_keys(article):
     keys = {f"a{article.pk}"}
     keys.update(f"i{placement.image_id}" for placement in getattr(article, "placements", ()))
     keys.update(f"t{tagging.tag_id}" for tagging in getattr(article, "taggings", ()))
+    keys.update(f"au{authorship.author_id}" for authorship in getattr(article, "authorships", ()))
     return keys
 
 
-def page_keys(*, articles=(), linked=(), tags=(), lists=False, tag_lists=()):
-    """The keys of a page showing `articles` in full, links to `linked`, `tags` and lists."""
+def page_keys(*, articles=(), linked=(), tags=(), lists=False, tag_lists=(), authors=(), author_lists=(), images=()):
+    """The keys of a page showing `articles` in full, links to `linked`, `tags`, `authors`, `images` and lists."""
     keys = {EVERYTHING}
     for article in articles:
         keys |= article_keys(article)
     keys.update(f"a{article.pk}" for article in linked)
     keys.update(f"t{tag.pk}" for tag in tags)
     keys.update(f"tl{tag.pk}" for tag in tag_lists)
+    keys.update(f"au{author.pk}" for author in authors)
+    keys.update(f"aul{author.pk}" for author in author_lists)
+    keys.update(f"i{image.pk}" for image in images)
     if lists:
         keys.add(LISTS)
     return keys
 
 
-def change_keys(*, instances=(), articles=(), tags=(), images=(), tag_lists=(), lists=False):
+def change_keys(*, instances=(), articles=(), tags=(), images=(), tag_lists=(), lists=False, authors=(),
+                author_lists=()):
     """The keys a change touches. Naming nothing means everything."""
     articles, tags, images, tag_lists = set(articles), set(tags), set(images), set(tag_lists)
+    authors, author_lists = set(authors), set(author_lists)
     for obj in instances:
         name = obj._meta.label
         if name == "articles.Article":
@@ -79,19 +90,31 @@ def change_keys(*, instances=(), articles=(), tags=(), images=(), tag_lists=(), 
             articles.add(obj.article_id)
         elif name == "media.Image":
             images.add(obj.pk)
-    if not (articles or tags or images or tag_lists or lists):
+        elif name == "people.Author":
+            authors.add(obj.pk)
+        elif name == "people.AuthorAlias":
+            authors.add(obj.author_id)
+        elif name == "people.ArticleAuthor":
+            articles.add(obj.article_id)
+            author_lists.add(obj.author_id)
+    if not (articles or tags or images or tag_lists or lists or authors or author_lists):
         return {EVERYTHING}
     keys = {f"a{pk}" for pk in articles} | {f"t{pk}" for pk in tags} | {f"i{pk}" for pk in images}
     if articles:
         # Any article change may change what a list shows (a title, a date, a status).
         lists = True
         tag_lists.update(TaggedArticle.objects.filter(content_object_id__in=articles).values_list("tag_id", flat=True))
+        author_lists |= article_author_ids(article_ids=articles)
     if tags:
         keys.add(TAG_SET)
         tag_lists |= tags
     if lists:
         keys.update({LISTS, TAG_SET})
     keys.update(f"tl{pk}" for pk in tag_lists)
+    if authors:
+        keys.add(AUTHOR_SET)
+    keys.update(f"au{pk}" for pk in authors)
+    keys.update(f"aul{pk}" for pk in author_lists)
     return keys
 
 

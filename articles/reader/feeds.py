@@ -1,4 +1,4 @@
-"""RSS and Atom feeds of the latest articles, site-wide and per tag."""
+"""RSS and Atom feeds of the latest articles, site-wide, per tag and per author (Atom)."""
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
+from articles.people.selectors import article_list_for_author, author_get_by_slug
 from articles.selectors import article_list_for_tag, article_list_published, tag_get_by_slug
 from articles.reader.seo import article_summary
 
@@ -92,3 +93,26 @@ class TagAtomFeed(TagFeedMixin, LatestArticlesAtomFeed):
 
     def subtitle(self, tag):
         return self.description(tag)
+
+
+class AuthorAtomFeed(LatestArticlesAtomFeed):
+    def get_object(self, request, slug):
+        author = author_get_by_slug(slug=slug)
+        if author is None:
+            raise Http404("No such author")
+        return author
+
+    def title(self, author):
+        return f"{author.name} · {settings.NEWSROOM_SITE_NAME}"
+
+    def link(self, author):
+        return author.get_absolute_url()
+
+    def subtitle(self, author):
+        return f"The latest published articles by {author.name}."
+
+    def feed_url(self, author):
+        return reverse("articles:author_feed_atom", kwargs={"slug": author.slug})
+
+    def items(self, author):
+        return article_list_for_author(author=author)[: settings.NEWSROOM_FEED_SIZE]

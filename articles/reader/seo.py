@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.text import Truncator
 
+from articles.people.selectors import authors_of
+
 DESCRIPTION_WORDS = 40
 # Google shows at most 110 characters of a NewsArticle headline.
 HEADLINE_CHARACTERS = 110
@@ -100,7 +102,10 @@ def news_article_data(request, article):
               if placement.image.has_renditions]
     if images:
         data["image"] = images
-    if article.byline:
+    authors = authors_of(article)
+    if authors:
+        data["author"] = [person_data(request, author, context=False) for author in authors]
+    elif article.byline:
         data["author"] = [{"@type": "Person", "name": article.byline}]
     elif article.source:
         data["author"] = [{"@type": "Organization", "name": article.source}]
@@ -108,6 +113,24 @@ def news_article_data(request, article):
     if tags:
         data["keywords"] = tags
     return data
+
+
+def person_data(request, author, *, context=True):
+    """schema.org Person: an author, their page, and their profiles elsewhere as sameAs."""
+    data = {"@type": "Person", "name": author.name, "url": canonical_url(request, author.get_absolute_url())}
+    if context:
+        data = {"@context": "https://schema.org", **data}
+    if author.web_links:
+        data["sameAs"] = author.web_links
+    if author.bio and context:
+        data["description"] = author.bio
+    return data
+
+
+def author_meta(request, author, *, page=None):
+    title = author.name if page is None or page.number == 1 else f"{author.name}, page {page.number}"
+    description = Truncator(author.bio).words(DESCRIPTION_WORDS) if author.bio else f"Articles by {author.name}."
+    return PageMeta(title=title, description=description, url=canonical_url(request, page=page), type="profile")
 
 
 def _image_object(request, image):

@@ -1,9 +1,10 @@
-"""Sitemaps: the home page, every published article and every tag page in use."""
+"""Sitemaps: the home page, every published article, and every tag and author page in use."""
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from articles.models import Article
+from articles.people.selectors import author_list_published
 from articles.selectors import tag_list_published
 
 
@@ -36,4 +37,11 @@ class TagSitemap(Sitemap):
         return tag_list_published().only("slug").order_by("name")
 
 
-SITEMAPS = {"home": HomeSitemap, "articles": ArticleSitemap, "tags": TagSitemap}
+class AuthorSitemap(Sitemap):
+    limit = 10_000
+
+    def items(self):
+        return author_list_published().only("slug").order_by("name", "id")
+
+
+SITEMAPS = {"home": HomeSitemap, "articles": ArticleSitemap, "tags": TagSitemap, "authors": AuthorSitemap}

@@ -2,7 +2,8 @@
 
 Every page is cached with the versions of what it shows and answers
 conditional GETs (articles/reader/cache.py). Drafts are not found; a merged
-article's address and an old tag spelling's address redirect permanently.
+article's address and an old tag spelling's or merged author's address
+redirect permanently.
 """
 
 from django.conf import settings
@@ -14,6 +15,12 @@ from django.utils.functional import cached_property
 
 from articles.reader import feeds, search, seo
 from articles.reader.cache import cached_page
+from articles.people.selectors import (
+    article_list_for_author,
+    author_get_by_alias,
+    author_get_by_slug,
+    authors_attach,
+)
 from articles.reader.cache_keys import LISTS, TAG_SET, page_keys
 from articles.reader.selectors import article_search_published
 from articles.selectors import (
@@ -76,6 +83,7 @@ def article_detail(request, slug):
 
 def article_page_context(request, article):
     """What the article page shows: for readers, and for editors' previews."""
+    authors_attach([article])
     return {
         "article": article,
         "related": article_list_related(article=article),
@@ -119,6 +127,35 @@ def _tag_feed_view(feed, url_name):
 
 tag_feed = _tag_feed_view(feeds.TagFeed(), "articles:tag_feed")
 tag_feed_atom = _tag_feed_view(feeds.TagAtomFeed(), "articles:tag_feed_atom")
+def _author_or_redirect(slug, url_name):
+    """(author, None) for an author's slug, (None, redirect) for an old address of theirs; else 404."""
+    author = author_get_by_slug(slug=slug)
+    if author is not None:
+        return author, None
+    author = author_get_by_alias(slug=slug)
+    if author is None:
+        raise Http404("No such author")
+    return None, keyed(redirect(reverse(url_name, kwargs={"slug": author.slug}), permanent=True), authors=[author])
+
+
+@cached_page(params=("page",))
+def author_detail(request, slug):
+    author, moved = _author_or_redirect(slug, "articles:author")
+    if moved:
+        return moved
+    page = paginate(request, article_list_for_author(author=author))
+    meta = seo.author_meta(request, author, page=page)
+    return keyed(render(request, "articles/author_detail.html", {
+        "author": author, "page": page, "meta": meta, "structured_data": seo.person_data(request, author),
+    }), articles=page, authors=[author], author_lists=[author], images=[author.photo] if author.photo else ())
+
+
+@cached_page(keys=[TAG_SET])
+def author_feed_atom(request, slug):
+    author, moved = _author_or_redirect(slug, "articles:author_feed_atom")
+    return moved or keyed(feeds.AuthorAtomFeed()(request, slug=author.slug), authors=[author], author_lists=[author])
+
+
 # What a feed shows changes with any article on the lists, and with any tag's name.
 feed = cached_page(keys=[LISTS, TAG_SET])(feeds.LatestArticlesFeed())
 feed_atom = cached_page(keys=[LISTS, TAG_SET])(feeds.LatestArticlesAtomFeed())

@@ -7,10 +7,18 @@ from django.utils import timezone
 
 from articles.serializers import article_as_dict
 from articles.models import Article, Tag, TagAlias
+from articles.people.selectors import authors_attach
 from articles.selectors import article_get_published
 from devtools.factories import make_article, make_image
 
 pytestmark = pytest.mark.django_db
+
+
+def as_published(article):
+    """The API's record of the article as it is stored now, authors included."""
+    article = article_get_published(slug=article.slug)
+    authors_attach([article])
+    return article_as_dict(article)
 
 
 def get_json(client, url, status=200, **params):
@@ -27,9 +35,9 @@ def test_list_gives_published_articles_in_the_export_format(client):
     make_article(title="Scheduled", published_at=timezone.now() + timedelta(days=1))
     data = get_json(client, "/api/articles/")
     assert data["count"] == 1 and data["next"] is None and data["previous"] is None
-    assert data["results"] == [article_as_dict(article_get_published(slug=article.slug))]
-    assert {"id", "title", "slug", "url", "status", "published_at", "standfirst", "byline", "source", "body",
-            "images", "tags"} <= set(data["results"][0])
+    assert data["results"] == [as_published(article)]
+    assert {"id", "title", "slug", "url", "status", "published_at", "standfirst", "byline", "authors", "source",
+            "body", "images", "tags"} <= set(data["results"][0])
 
 
 def test_list_is_paginated_with_next_and_previous_links_keeping_the_filters(client, settings):
@@ -86,7 +94,7 @@ def test_bad_filters_are_a_bad_request_saying_why(client):
 def test_detail_gives_one_published_article(client):
     article = make_article(title="Factions meet", tags=["Iraq"])
     data = get_json(client, f"/api/articles/{article.slug}/")
-    assert data == article_as_dict(article_get_published(slug=article.slug))
+    assert data == as_published(article)
 
 
 def test_detail_of_a_draft_or_unknown_article_is_not_found(client):
