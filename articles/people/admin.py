@@ -35,6 +35,7 @@ class AuthorAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "article_count", "user"]
     list_select_related = ["user"]
     search_fields = ["name", "slug", "aliases__name"]
+    ordering = ["name", "id"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["photo", "user"]
     readonly_fields = ["latest_articles"]
