@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "axes",
     "articles",
     "articles.people",
+    "articles.notes",
     "media",
 ]
 # Development, test and benchmark tools (the dump generator, the benchmark's

@@ -36,6 +36,7 @@ from articles.history.changes import content_change
 from articles.history.services import EditConflict, article_delete, conflict_inspect
 from articles.history.snapshots import FIELDS, LABELS
 from articles.models import Article, ArticleImage, ArticleVersion, DuplicateCandidate, Tag, TaggedArticle
+from articles.notes.admin import NotesAdminMixin
 from articles.reader.views import article_page_context
 from articles.selectors import article_get_for_preview, article_get_redirect_target
 
@@ -183,7 +184,7 @@ def saved_message(article, action):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleHistoryMixin, admin.ModelAdmin):
+class ArticleAdmin(ArticleHistoryMixin, NotesAdminMixin, admin.ModelAdmin):
     form = ArticleForm
     change_form_template = "admin/articles/article/change_form.html"
     change_list_template = "admin/articles/article/change_list.html"
@@ -329,6 +330,7 @@ class ArticleAdmin(ArticleHistoryMixin, admin.ModelAdmin):
             path("tags/suggestions/", self.admin_site.admin_view(self.tag_suggestions_view),
                  name="articles_article_tag_suggestions"),
             *self.history_urls(),
+            *self.notes_urls(),
         ] + super().get_urls()
 
     def tag_suggestions_view(self, request):

@@ -40,6 +40,7 @@ def desk_view(request):
             scheduled=desk.articles_scheduled_list(now=now),
             published=desk.articles_published_recently_list(now=now),
             edits=desk.article_edits_recent_list(user=user),
+            mentions=desk.mentions_for_you(user=user),
             # The article list narrowed to what the desk counts: its state filter and its date filter.
             scheduled_query=urlencode({"state": "scheduled", "published_at__lte": (
                 now + timedelta(hours=desk.WINDOW_HOURS)).isoformat()}),

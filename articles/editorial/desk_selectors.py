@@ -11,6 +11,7 @@ from datetime import timedelta
 from articles.duplicates.selectors import duplicate_story_keys
 from articles.editorial.publishing import DRAFT
 from articles.models import Article, ArticleVersion, ImportRun
+from articles.notes.selectors import mentions_unseen
 
 COUNT_LIMIT = 1000
 LIST_LENGTH = 6
@@ -136,3 +137,17 @@ def duplicate_queue_summarise():
     """
     keys = duplicate_story_keys()
     return DuplicateQueue(count=BoundedCount(len(keys)), next_key=keys[0] if keys else None)
+
+
+@dataclass
+class Mentions:
+    """The notes that mention one user and that they have not opened yet: the newest, and how many ("6+")."""
+
+    count: BoundedCount
+    mentions: list
+
+
+def mentions_for_you(*, user, limit=LIST_LENGTH):
+    # One query: the list read one row long says whether there are more; nobody needs them counted.
+    unseen = list(mentions_unseen(user=user)[:limit + 1])
+    return Mentions(count=BoundedCount(min(len(unseen), limit), len(unseen) > limit), mentions=unseen[:limit])
