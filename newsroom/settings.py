@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "taggit",
     "axes",
     "articles",
+    "articles.workflow",
     "articles.people",
     "articles.notes",
     "media",

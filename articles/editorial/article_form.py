@@ -1,5 +1,6 @@
 """The article form: the version it was loaded at, plain-text body with counts, publishing buttons, tags in one box."""
 
+import copy
 import math
 
 from django import forms
@@ -14,6 +15,7 @@ from articles.history.snapshots import DATES, FIELDS, normalized_body
 from articles.core.text import clean_text
 from articles.models import Article, ArticleImage, Tag, TagAlias, TaggedArticle
 from articles.services import tag_find, tag_get_or_create
+from articles.workflow.rules import publishing_refusal
 
 PUBLISH, SCHEDULE, UNPUBLISH = "_publish", "_schedule", "_unpublish"
 
@@ -115,6 +117,9 @@ class TagNamesField(forms.Field):
 
 
 class ArticleForm(VersionedForm):
+    # Set by the admin to the user saving; None leaves the publishing rule to the unit of work alone.
+    user = None
+
     tags = TagNamesField(
         help_text="Separate tags with commas, or press Enter after each. Existing tags and their aliases are "
                   "found whatever the case; a new name becomes a new tag when you save.")
@@ -205,7 +210,21 @@ class ArticleForm(VersionedForm):
                 and not cleaned["body"].strip()):
             self.add_error("body", "An article needs a body before it can be published or scheduled. "
                                    "Write the body, or save it as a draft.")
+        self._check_publishing(cleaned)
         return cleaned
+
+    def _check_publishing(self, cleaned):
+        """Said on the form, before anything is written; the unit of work holds the same rule whoever writes."""
+        if self.user is None:
+            return
+        article = copy.copy(self.instance)  # the instance itself is filled only after clean()
+        article.status = cleaned.get("status", article.status)
+        article.published_at = cleaned.get("published_at", article.published_at)
+        kind = {PUBLISH: "published", SCHEDULE: "scheduled", UNPUBLISH: "unpublished"}.get(self.publishing_action(), "")
+        was_published = self.instance.pk is not None and self.instance.status == Article.Status.PUBLISHED
+        refusal = publishing_refusal(user=self.user, article=article, was_published=was_published, kind=kind)
+        if refusal is not None:
+            self.add_error(None, "; ".join(getattr(refusal, "messages", None) or [str(refusal)]))
 
     def publishing_action(self):
         return publishing_action(self.data)

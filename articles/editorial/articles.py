@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import formats, timezone
@@ -39,6 +39,10 @@ from articles.models import Article, ArticleImage, ArticleVersion, DuplicateCand
 from articles.notes.admin import NotesAdminMixin
 from articles.reader.views import article_page_context
 from articles.selectors import article_get_for_preview, article_get_redirect_target
+from articles.workflow.models import ArticleReview
+from articles.workflow.rules import PUBLISH as PUBLISH_PERMISSION
+from articles.workflow.selectors import review_events_list, review_panel
+from articles.workflow.services import review_start, workflow_act
 
 
 class PhotoPlacementForm(forms.ModelForm):
@@ -139,6 +143,24 @@ class SourceListFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReviewStateFilter(admin.SimpleListFilter):
+    """Draft, in review or approved; articles never reviewed (the archive, imports) count as approved."""
+
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return ArticleReview.State.choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == ArticleReview.State.APPROVED:
+            return queryset.filter(Q(review__isnull=True) | Q(review__state=value))
+        if value in ArticleReview.State.values:
+            return queryset.filter(review__state=value)
+        return queryset
+
+
 def preview_note(article):
     """What the preview banner says about who can see the article."""
     state = publication_state(article)
@@ -183,13 +205,28 @@ def saved_message(article, action):
     return format_html("Saved {} ({}).", title, STATES[state].lower())
 
 
+# What the publish panel's review buttons did, said as the editor would.
+REVIEW_DONE = {
+    "submit": "Submitted {} for review: it is on the desk of the editors.",
+    "approve": "Approved {}: it can be published.",
+    "send_back": "Sent {} back to its writer with your reason.",
+    "request_legal": "Asked for a legal sign-off on {}: nobody can publish it until Legal gives it.",
+    "sign_off_legal": "Signed off {} for Legal.",
+}
+
+
+def refusal_text(refusal):
+    """A refusal (PermissionDenied or ValidationError) as the one line an editor reads."""
+    return "; ".join(refusal.messages) if isinstance(refusal, ValidationError) else str(refusal)
+
+
 @admin.register(Article)
 class ArticleAdmin(ArticleHistoryMixin, NotesAdminMixin, admin.ModelAdmin):
     form = ArticleForm
     change_form_template = "admin/articles/article/change_form.html"
     change_list_template = "admin/articles/article/change_list.html"
     list_display = ["title", "state", "published_at", "source", "tag_list", "import_run"]
-    list_filter = [PublicationStateFilter, "status", TagListFilter, SourceListFilter, "published_at"]
+    list_filter = [PublicationStateFilter, ReviewStateFilter, "status", TagListFilter, SourceListFilter, "published_at"]
     list_select_related = ["import_run"]
     search_fields = ["title", "standfirst", "byline", "source"]
     date_hierarchy = "published_at"
@@ -220,16 +257,44 @@ class ArticleAdmin(ArticleHistoryMixin, NotesAdminMixin, admin.ModelAdmin):
 
     # -- saving: never over someone else's newer version -------------------------------
 
+    def has_publish_permission(self, request):
+        return request.user.has_perm(PUBLISH_PERMISSION)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.user = request.user  # a class made for this request: the form refuses what the user may not publish
+        return form
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method != "POST":
             return super().changeform_view(request, object_id, form_url, extra_context)
+        action = request.POST.get("_review", "")
+        if action and object_id and not self.has_change_permission(request):
+            # Legal reads and signs off but does not edit: only the review button is acted on.
+            return self.review_act(request, self._article_for(request, object_id), action)
         try:
             # The whole save (the article, its photos and tags, its version) is one unit of work.
             with content_change(user=request.user) as change:
                 request.content_change = change
-                return super().changeform_view(request, object_id, form_url, extra_context)
+                response = super().changeform_view(request, object_id, form_url, extra_context)
+                saved = getattr(request, "saved_article", None)
+                if action and saved is not None and response.status_code == 302:
+                    # A review button saves what was typed first, then makes its move.
+                    return self.review_act(request, saved, action)
+                return response
         except EditConflict as conflict:  # raised inside the unit's transaction: nothing was written
             return self.conflict_response(request, conflict)
+
+    def review_act(self, request, article, action):
+        """One review button of the publish panel; refused moves are said in one line, nothing else undone."""
+        try:
+            workflow_act(article=article, action=action, user=request.user,
+                         reason=request.POST.get("review_reason", ""))
+        except (PermissionDenied, ValidationError) as refusal:
+            self.message_user(request, f"Not done: {refusal_text(refusal)}", messages.ERROR)
+        else:
+            self.message_user(request, format_html(REVIEW_DONE[action], headline(article.title)), messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
@@ -282,7 +347,10 @@ class ArticleAdmin(ArticleHistoryMixin, NotesAdminMixin, admin.ModelAdmin):
                 "Someone saved {} while you were editing it; your changes were saved on top of theirs ({}).",
                 headline(article.title), names), messages.WARNING)
         unit = request.content_change
+        if not change:
+            review_start(article=article, user=request.user)
         unit.record(article, kind=ArticleVersion.Kind.CREATED if not change else kind, reason=reason)
+        request.saved_article = article
         # Written or pasted in the admin: checked against the archive now, not at the next rescan.
         found = unit.duplicates.get(article.pk)
         if found:
@@ -353,9 +421,16 @@ class ArticleAdmin(ArticleHistoryMixin, NotesAdminMixin, admin.ModelAdmin):
             context["preview_url"] = reverse("admin:articles_article_preview", args=[stored.pk])
             if stored.is_visible_to_readers():
                 context["public_url"] = stored.get_absolute_url()
+            context["review"] = review_panel(article=stored, user=request.user)
         else:
             context["publish_state"] = "New (not saved yet)"
+            context["review"] = {"state": "Draft", "may_publish": request.user.has_perm(PUBLISH_PERMISSION)}
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        response.context_data["review_events"] = review_events_list(article_id=int(object_id))
+        return response
 
     def view_on_site(self, obj):
         """The public page once readers can see it; until then, the preview."""

@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from articles.editorial import desk_selectors as desk
+from articles.workflow.selectors import may_review, may_sign_off
 
 # Which permission each part of the desk needs.
 PARTS = {
@@ -40,6 +41,8 @@ def desk_view(request):
             scheduled=desk.articles_scheduled_list(now=now),
             published=desk.articles_published_recently_list(now=now),
             edits=desk.article_edits_recent_list(user=user),
+            waiting_for_me=desk.articles_waiting_for_list(user=user, may_sign_off=may_sign_off(user),
+                                                          may_review=may_review(user)),
             mentions=desk.mentions_for_you(user=user),
             # The article list narrowed to what the desk counts: its state filter and its date filter.
             scheduled_query=urlencode({"state": "scheduled", "published_at__lte": (

@@ -8,9 +8,12 @@ holds, so no query sorts the archive.
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.db.models import F, Func, Subquery
+
 from articles.duplicates.selectors import duplicate_story_keys
 from articles.editorial.publishing import DRAFT
 from articles.models import Article, ArticleVersion, ImportRun
+from articles.workflow.selectors import articles_awaiting_sign_off, articles_in_review, articles_sent_back_to
 from articles.notes.selectors import mentions_unseen
 
 COUNT_LIMIT = 1000
@@ -21,10 +24,11 @@ IMPORT_RUNS_SHOWN = 5
 # Versions read to find LIST_LENGTH different articles: an editor saves one article many times in a row.
 EDITS_READ = LIST_LENGTH * 8
 
+IN_REVIEW = "in_review"
+
 # The states an article waits in for an editor, the one nearest publication first, each with the
-# article list's ?state= value that opens it. A review state goes in front of drafts here once
-# articles have one; until then drafts are what waits for review.
-WAITING_STATES = [(DRAFT, "Drafts")]
+# article list's filter that opens it (?review= for a review state, ?state= for a publication one).
+WAITING_STATES = [(IN_REVIEW, "In review"), (DRAFT, "Drafts")]
 
 IMPORT_TROUBLE = (ImportRun.Status.FAILED, ImportRun.Status.INTERRUPTED)
 
@@ -52,6 +56,11 @@ class Queue:
     count: BoundedCount
     articles: list = field(default_factory=list)
 
+    @property
+    def query(self):
+        """The article list's filter that shows this queue."""
+        return f"review={self.state}" if self.state == IN_REVIEW else f"state={self.state}"
+
 
 @dataclass
 class DuplicateQueue:
@@ -78,6 +87,17 @@ def rows_count_bounded(*, queryset, limit=None):
 _ROW_FIELDS = ("id", "title", "status", "published_at", "merged_into")
 
 
+def queue_read(*, state, label, queryset, order, limit=LIST_LENGTH):
+    """A queue's first rows and its count (stopped at COUNT_LIMIT + 1) in one query: the count rides along."""
+    bounded = queryset.order_by().values("pk")[:COUNT_LIMIT + 1]
+    # COUNT as a plain function, not an aggregate: no GROUP BY, one row, inside the list's own query.
+    total = Subquery(Article.objects.filter(pk__in=bounded).annotate(n=Func(F("pk"), function="COUNT")).values("n"))
+    articles = list(queryset.annotate(queue_total=total).only(*_ROW_FIELDS).order_by(*order)[:limit])
+    found = articles[0].queue_total if articles else 0
+    return Queue(state=state, label=label, count=BoundedCount(min(found, COUNT_LIMIT), found > COUNT_LIMIT),
+                 articles=articles)
+
+
 def articles_waiting_list(*, limit=LIST_LENGTH):
     """Each waiting state's count and its first articles, as the article list filtered by it shows them.
 
@@ -87,6 +107,10 @@ def articles_waiting_list(*, limit=LIST_LENGTH):
     """
     queues = []
     for state, label in WAITING_STATES:
+        if state == IN_REVIEW:
+            queues.append(queue_read(state=state, label=label, queryset=articles_in_review(Article.objects),
+                                     order=("-published_at", "-id"), limit=limit))
+            continue
         articles = Article.objects.filter(status=state)
         queues.append(Queue(state=state, label=label, count=rows_count_bounded(queryset=articles),
                             articles=list(articles.only(*_ROW_FIELDS).order_by("-published_at", "-id")[:limit])))
@@ -97,8 +121,8 @@ def articles_scheduled_list(*, now, hours=WINDOW_HOURS, limit=LIST_LENGTH):
     """Articles that go live within `hours` of `now`, soonest first, and how many there are."""
     articles = Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=now,
                                       published_at__lte=now + timedelta(hours=hours))
-    return Queue(state="scheduled", label="Scheduled", count=rows_count_bounded(queryset=articles),
-                 articles=list(articles.only(*_ROW_FIELDS).order_by("published_at", "id")[:limit]))
+    return queue_read(state="scheduled", label="Scheduled", queryset=articles, order=("published_at", "id"),
+                      limit=limit)
 
 
 def articles_published_recently_list(*, now, hours=WINDOW_HOURS, limit=LIST_LENGTH):
@@ -107,6 +131,21 @@ def articles_published_recently_list(*, now, hours=WINDOW_HOURS, limit=LIST_LENG
     recent = published.filter(published_at__gt=now - timedelta(hours=hours))
     return Queue(state="published", label="Published", count=rows_count_bounded(queryset=recent),
                  articles=list(published.only(*_ROW_FIELDS).order_by("-published_at", "-id")[:limit]))
+
+
+def articles_waiting_for_list(*, user, may_sign_off, may_review, limit=LIST_LENGTH):
+    """What waits for `user` in particular: for Legal, the sign-offs asked for; for a writer, what came back.
+
+    [(label, articles)], the oldest request first for Legal, newest first for a writer; nothing more for
+    an editor, whose work is the desk's other parts.
+    """
+    if may_review and not may_sign_off:
+        return []
+    if may_sign_off:
+        waiting = articles_awaiting_sign_off(Article.objects).only(*_ROW_FIELDS).order_by("sign_offs__requested_at")
+        return [("Legal sign-off asked for", list(waiting[:limit]))]
+    sent_back = articles_sent_back_to(Article.objects, user=user).only(*_ROW_FIELDS).order_by("-review__changed_at")
+    return [("Sent back to you", list(sent_back[:limit]))]
 
 
 def import_runs_recent_list(*, limit=IMPORT_RUNS_SHOWN):

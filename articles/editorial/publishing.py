@@ -2,12 +2,14 @@
 
 Each action asks for confirmation first and goes through
 articles.history, so every change is a version and none ends in a
-database error.
+database error. They are offered only to those who may publish
+(`has_publish_permission` on the article admin); the unit of work refuses
+anyone else article by article all the same.
 """
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -69,6 +71,8 @@ def _confirm(modeladmin, request, queryset, *, action, title, verb, ask_when=Fal
                         done += 1
                     except ValidationError as problem:
                         failed.append(f"#{article.pk}: {'; '.join(problem.messages)}")
+                    except PermissionDenied as refusal:
+                        failed.append(f"#{article.pk}: {refusal}")
                     except EditConflict:
                         failed.append(f"#{article.pk}: someone saved it meanwhile; look at it again")
                     except Article.DoesNotExist:
@@ -84,17 +88,17 @@ def _confirm(modeladmin, request, queryset, *, action, title, verb, ask_when=Fal
     return TemplateResponse(request, "admin/articles/article/publish_confirm.html", context)
 
 
-@admin.action(description="Publish selected articles now", permissions=["change"])
+@admin.action(description="Publish selected articles now", permissions=["change", "publish"])
 def publish_now(modeladmin, request, queryset):
     return _confirm(modeladmin, request, queryset, action="publish_now", title="Published now", verb=article_publish)
 
 
-@admin.action(description="Schedule selected articles…", permissions=["change"])
+@admin.action(description="Schedule selected articles…", permissions=["change", "publish"])
 def schedule(modeladmin, request, queryset):
     return _confirm(modeladmin, request, queryset, action="schedule", title="Scheduled", verb=article_publish,
                     ask_when=True)
 
 
-@admin.action(description="Unpublish selected articles (back to draft)", permissions=["change"])
+@admin.action(description="Unpublish selected articles (back to draft)", permissions=["change", "publish"])
 def unpublish(modeladmin, request, queryset):
     return _confirm(modeladmin, request, queryset, action="unpublish", title="Unpublished", verb=article_unpublish)

@@ -19,6 +19,10 @@ on every write is written here once:
   now (`record`), and an article whose headline or body changed is checked
   for duplicates at once (`articles.core.signals.article_text_changed`,
   answered by the duplicate finder);
+- a record that publishes, schedules, unpublishes or changes what readers
+  see keeps the roles' and review's rule (`articles.workflow.rules`): the
+  publish permission, an approved review, every sign-off asked for; a
+  refusal rolls the whole block back;
 - everything the block wrote is announced once, when the transaction
   commits: one change notice naming every key it touched, however many
   rows and models it wrote (`articles.core.signals.changes_grouped`).
@@ -40,6 +44,7 @@ from articles.core.bulk import insert_rows
 from articles.core.signals import article_text_changed, changes_grouped, content_changed
 from articles.history.snapshots import snapshot_of
 from articles.models import Article, ArticleVersion
+from articles.workflow.rules import publishing_check
 
 TEXT_PARTS = ("title", "body")
 
@@ -111,10 +116,14 @@ class ContentChange:
 
         When its headline or body differs from the version before, it is
         checked for duplicates now; `self.duplicates` says what was found.
+        Refused (PermissionDenied, ValidationError) when it breaks the
+        publishing rule for `self.user`.
         """
         snapshot = snapshot if snapshot is not None else snapshot_of(article)
         previous = (ArticleVersion.objects.filter(article_id=article.pk, number__lt=article.version)
                     .order_by("-number", "-created_at", "-id").values_list("snapshot", flat=True).first())
+        publishing_check(user=self.user, article=article, kind=kind,
+                         was_published=bool(previous) and previous.get("status") == Article.Status.PUBLISHED)
         version = ArticleVersion.objects.create(
             article_id=article.pk, number=article.version, kind=kind, user=self.user,
             reason=(self.reason if reason is None else reason)[:500], snapshot=snapshot,
