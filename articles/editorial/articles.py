@@ -37,6 +37,7 @@ from articles.history.services import EditConflict, article_delete, conflict_ins
 from articles.history.snapshots import FIELDS, LABELS
 from articles.models import Article, ArticleImage, ArticleVersion, DuplicateCandidate, Tag, TaggedArticle
 from articles.notes.admin import NotesAdminMixin
+from articles.people.admin import ArticleAuthorInline
 from articles.reader.views import article_page_context
 from articles.selectors import article_get_for_preview, article_get_redirect_target
 from articles.workflow.models import ArticleReview
@@ -112,6 +113,21 @@ class ArticleImageInline(admin.StackedInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("image")
+
+
+class AuthorsFormSet(LabelledInlineFormSet):
+    """The article's authors; a form sent without them (opened before they were on it) leaves them as they are."""
+
+    def __init__(self, data=None, *args, **kwargs):
+        prefix = kwargs.get("prefix") or self.get_default_prefix()
+        if data is not None and f"{prefix}-TOTAL_FORMS" not in data:
+            data = data.copy()
+            data[f"{prefix}-TOTAL_FORMS"] = data[f"{prefix}-INITIAL_FORMS"] = "0"
+        super().__init__(data, *args, **kwargs)
+
+
+class AuthorsInline(ArticleAuthorInline):
+    formset = AuthorsFormSet
 
 
 class TagListFilter(admin.SimpleListFilter):
@@ -231,7 +247,7 @@ class ArticleAdmin(ArticleHistoryMixin, NotesAdminMixin, admin.ModelAdmin):
     search_fields = ["title", "standfirst", "byline", "source"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
-    inlines = [ArticleImageInline]
+    inlines = [AuthorsInline, ArticleImageInline]
 
     class Media:
         css = {"all": ["css/admin-media.css", "css/article-form.css"]}
