@@ -10,3 +10,19 @@ def _empty_cache():
 
     cache.clear()
 
+
+
+@pytest.fixture
+def notices():
+    """Every `changed` sent, with what it named. What a test's own setting up announced is not what it
+    measures: tests clear it first."""
+    from articles.core.signals import changed
+
+    sent = []
+
+    def receiver(sender, **touched):
+        sent.append(touched)
+
+    changed.connect(receiver, dispatch_uid="test-notices")
+    yield sent
+    changed.disconnect(dispatch_uid="test-notices")

@@ -16,10 +16,12 @@ from django.utils import timezone
 from articles.duplicates.finder import image_bands_store
 from articles.history.changes import content_change
 from articles.core.comparison import paragraphs_taken
+from articles.core.signals import content_changed
 from articles.models import (
     Article, ArticleBand, ArticleImage, ArticleMerge, ArticleVersion, DuplicateCandidate, Tag, TagAddress, TagAlias,
     TaggedArticle, body_from_paragraphs, paragraphs_from_body,
 )
+from articles.people.models import ArticleAuthor, Author, AuthorAlias
 from media.models import Image
 
 
@@ -354,6 +356,70 @@ def _tag_merge(change, survivor_id, merged_id, *, user, reason):
     TagAlias.objects.filter(Q(name__iexact=merged_name) | Q(slug=merged_slug)).delete()
     TagAlias.objects.create(name=merged_name, slug=merged_slug, tag=survivor)
     change.touch(tags=[survivor.pk, merged_id])
+    return survivor
+
+
+# --- authors -----------------------------------------------------------------------
+
+
+def author_merge(*, survivor_id, merged_id, user=None, reason=""):
+    """Merge one author into another, keeping the old name and address as an alias.
+
+    Every article credited to the merged author is credited to the survivor
+    (once, at the earlier place in the byline when it named both). The
+    merged author's aliases, and its own name and address, become the
+    survivor's: later bylines with that name find the survivor, and the old
+    author page redirects to the survivor's. The survivor takes the merged
+    author's bio, photo, links and account where it has none.
+    """
+    if survivor_id == merged_id:
+        raise MergeError("An author cannot be merged into themselves.")
+    with content_change(user=user, reason=reason) as change:
+        return _author_merge(change, survivor_id, merged_id, user=user, reason=reason)
+
+
+def _author_merge(change, survivor_id, merged_id, *, user, reason):
+    rows = _lock(Author, [survivor_id, merged_id])
+    survivor, merged = rows[survivor_id], rows[merged_id]
+    why = f" Reason: {reason}" if reason else ""
+    credits = ArticleAuthor.objects.select_for_update().filter(author_id__in=[survivor_id, merged_id])
+    # The articles' bylines change: each gets a version saying why, and a form opened before notices.
+    change.move_articles(credits.filter(author_id=merged_id).values_list("article_id", flat=True),
+                         kind=ArticleVersion.Kind.EDITED,
+                         reason=f"Author “{merged.name}” merged into “{survivor.name}”.{why}")
+    by_article = {}
+    for credit in credits.order_by("article_id", "position", "id"):
+        by_article.setdefault(credit.article_id, []).append(credit)
+    for first, *rest in by_article.values():
+        if rest:
+            # The article named both: the survivor keeps the earlier place.
+            ArticleAuthor.objects.filter(pk__in=[credit.pk for credit in rest]).delete()
+        if first.author_id == merged_id:
+            ArticleAuthor.objects.filter(pk=first.pk).update(author_id=survivor_id)
+    AuthorAlias.objects.filter(author=merged).update(author=survivor)
+    taken = {}
+    for field in ("bio", "links", "photo_id"):
+        if not getattr(survivor, field) and getattr(merged, field):
+            taken[field] = getattr(merged, field)
+    if survivor.user_id is None and merged.user_id is not None:
+        # The account is one-to-one: the merged row lets go of it first.
+        Author.objects.filter(pk=merged.pk).update(user=None)
+        taken["user_id"] = merged.user_id
+    if taken:
+        Author.objects.filter(pk=survivor.pk).update(**taken)
+        for field, value in taken.items():
+            setattr(survivor, field, value)
+    merged_name, merged_slug = merged.name, merged.slug
+    _log(user, survivor, f"Merged author {merged.pk} (“{merged_name}”) into this one; "
+                         f"“{merged_name}” is now an alias.{why}")
+    _log(user, merged, f"Merged into author {survivor.pk} (“{survivor.name}”).{why}", action=DELETION)
+    merged.delete()
+    # The old spelling or address may already be an alias (of another author
+    # whose alias it shadowed): it now means the survivor.
+    AuthorAlias.objects.filter(Q(match_key=merged.match_key) | Q(slug=merged_slug)).delete()
+    AuthorAlias.objects.create(author=survivor, name=merged_name, slug=merged_slug)
+    # Its page, its aliases and its list of articles, and the old address's redirect.
+    content_changed(instances=[survivor])
     return survivor
 
 

@@ -228,3 +228,93 @@ def test_merging_a_candidate_marks_it_merged():
     candidate.refresh_from_db()
     assert candidate.status == DuplicateCandidate.Status.MERGED
     assert candidate.resolved_by is not None
+
+
+# --- authors -----------------------------------------------------------------------
+
+
+def credit(article, *authors):
+    from articles.people.models import ArticleAuthor
+
+    for position, author in enumerate(authors):
+        ArticleAuthor.objects.create(article=article, author=author, position=position)
+
+
+def author_names(article):
+    from articles.people.models import ArticleAuthor
+
+    return list(ArticleAuthor.objects.filter(article=article).order_by("position", "id")
+                .values_list("author__name", flat=True))
+
+
+def test_merging_authors_credits_the_survivor_once_at_the_earlier_place(client):
+    from articles.people.models import Author
+
+    jane = Author.objects.create(name="Jane Doe")
+    initial = Author.objects.create(name="J. Doe")
+    other = Author.objects.create(name="Sam Roe")
+    both = make_article()
+    credit(both, other, initial, jane)
+    only_merged = make_article()
+    credit(only_merged, initial, other)
+
+    merging.author_merge(survivor_id=jane.pk, merged_id=initial.pk)
+
+    assert author_names(both) == ["Sam Roe", "Jane Doe"]
+    assert author_names(only_merged) == ["Jane Doe", "Sam Roe"]
+    assert not Author.objects.filter(pk=initial.pk).exists()
+
+
+def test_merging_authors_keeps_the_old_name_and_address_and_the_aliases(client):
+    from articles.people.models import Author, AuthorAlias
+    from articles.people.services import author_ids_for_names
+
+    jane = Author.objects.create(name="Jane Doe")
+    initial = Author.objects.create(name="J. Doe", slug="j-doe")
+    AuthorAlias.objects.create(author=initial, name="JD", slug="jd")
+    make_article(status=Article.Status.PUBLISHED)
+
+    merging.author_merge(survivor_id=jane.pk, merged_id=initial.pk)
+
+    assert set(jane.aliases.values_list("name", "slug")) == {("J. Doe", "j-doe"), ("JD", "jd")}
+    assert author_ids_for_names(["J. DOE", "jd"]) == {"J. DOE": jane.pk, "jd": jane.pk}
+    response = client.get("/authors/j-doe/")
+    assert response.status_code == 301
+    assert response["Location"] == jane.get_absolute_url()
+
+
+def test_each_article_an_author_merge_touches_gets_a_version_with_the_reason_and_one_notice(
+        notices, django_capture_on_commit_callbacks):
+    from articles.models import ArticleVersion
+    from articles.people.models import Author
+
+    jane = Author.objects.create(name="Jane Doe")
+    initial = Author.objects.create(name="J. Doe")
+    article, untouched = make_article(), make_article()
+    credit(article, initial)
+    credit(untouched, jane)
+    editor = make_editor()
+    notices.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        merging.author_merge(survivor_id=jane.pk, merged_id=initial.pk, user=editor, reason="same reporter")
+
+    version = ArticleVersion.objects.filter(article_id=article.pk).order_by("-number").first()
+    assert "J. Doe" in version.reason and "same reporter" in version.reason and version.user == editor
+    assert not ArticleVersion.objects.filter(article_id=untouched.pk).exists()
+    assert len(notices) == 1
+    assert article.pk in notices[0]["articles"]
+    assert {("people.Author", jane.pk), ("people.Author", initial.pk)} <= {
+        (obj._meta.label, obj.pk) for obj in notices[0]["instances"]}
+    assert LogEntry.objects.filter(object_id=str(jane.pk), change_message__contains="same reporter").exists()
+
+
+def test_an_author_cannot_be_merged_into_themselves_or_a_missing_author():
+    from articles.people.models import Author
+
+    jane = Author.objects.create(name="Jane Doe")
+    with pytest.raises(MergeError):
+        merging.author_merge(survivor_id=jane.pk, merged_id=jane.pk)
+    with pytest.raises(MergeError):
+        merging.author_merge(survivor_id=jane.pk, merged_id=jane.pk + 100)
+    assert Author.objects.filter(pk=jane.pk).exists()

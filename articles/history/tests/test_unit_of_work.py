@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from articles.core.signals import changed
 from articles.duplicates.merging import cluster_merge, image_merge, tag_merge
 from articles.history.changes import content_change
 from articles.history.services import article_publish
@@ -19,21 +18,6 @@ pytestmark = pytest.mark.django_db
 
 PRODUCT = Path(__file__).resolve().parents[3]
 UNIT_OF_WORK = PRODUCT / "articles" / "history" / "changes.py"
-
-
-@pytest.fixture
-def notices():
-    """Every `changed` sent, with what it named."""
-    sent = []
-
-    def receiver(sender, **touched):
-        sent.append(touched)
-
-    # What a test's own setting up announced is not what it measures: tests clear it first.
-
-    changed.connect(receiver, dispatch_uid="test-notices")
-    yield sent
-    changed.disconnect(dispatch_uid="test-notices")
 
 
 @pytest.fixture
