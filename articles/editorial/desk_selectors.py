@@ -91,7 +91,9 @@ def queue_read(*, state, label, queryset, order, limit=LIST_LENGTH):
     """A queue's first rows and its count (stopped at COUNT_LIMIT + 1) in one query: the count rides along."""
     bounded = queryset.order_by().values("pk")[:COUNT_LIMIT + 1]
     # COUNT as a plain function, not an aggregate: no GROUP BY, one row, inside the list's own query.
-    total = Subquery(Article.objects.filter(pk__in=bounded).annotate(n=Func(F("pk"), function="COUNT")).values("n"))
+    # Unordered: an ORDER BY beside a bare COUNT is an error on PostgreSQL.
+    total = Subquery(Article.objects.filter(pk__in=bounded).order_by()
+                     .annotate(n=Func(F("pk"), function="COUNT")).values("n"))
     articles = list(queryset.annotate(queue_total=total).only(*_ROW_FIELDS).order_by(*order)[:limit])
     found = articles[0].queue_total if articles else 0
     return Queue(state=state, label=label, count=BoundedCount(min(found, COUNT_LIMIT), found > COUNT_LIMIT),
