@@ -1,4 +1,4 @@
-"""Finding duplicate articles, images and tags.
+"""Finding duplicate articles, images, tags and authors.
 
 Articles: MinHash signatures with LSH band keys, and a key per paragraph,
 stored in an indexed table (articles.duplicates.minhash holds the maths).
@@ -9,6 +9,8 @@ shorter text the longer holds, headlines, photos), and the queue shows them. Ima
 and credit, the same file bytes, or a near-identical perceptual hash,
 found through indexed columns and ImageBand keys. Tags:
 names equal once case, accents, punctuation and spacing are folded.
+Authors: names equal once middle initials are dropped, or an initial
+standing for a first name with the same surname.
 
 Candidates are written with ignore_conflicts against the pair's unique
 constraint, so a pair an editor dismissed or merged keeps its status
@@ -31,6 +33,7 @@ from articles.models import (
     Article, ArticleBand, ArticleImage, ArticleSignature, DuplicateCandidate, ImageBand, Tag, paragraphs_from_body,
 )
 from articles.core.text import normalize_for_matching, normalized_parts
+from articles.people.models import Author
 from media.hashing import hash_bands, is_same_picture
 from media.hashing import similarity as picture_similarity
 from media.models import Image
@@ -385,8 +388,83 @@ def tags_rescan():
     return len(pairs)
 
 
+# --- authors -------------------------------------------------------------------
+
+SAME_BUT_INITIALS = "same name but for middle initials or punctuation"
+INITIAL_FOR_NAME = "an initial for the first name, the same surname"
+
+
+def author_keys(name):
+    """(name key, initial key, whether the first name is an initial) of an author's name.
+
+    "Jane A. Doe" and "Jane Doe" share the name key; "J. Doe" and "Jane Doe"
+    the initial key. Two full first names with one initial ("Jane Doe",
+    "John Doe") are different people, so the initial key pairs only where
+    one side is an initial.
+    """
+    # "J.A. Doe" is two initials, as "J. A. Doe" is.
+    words = normalize_for_matching(name.replace(".", ". ")).split()
+    if len(words) < 2:
+        return " ".join(words), None, False
+    first, *middle, last = words
+    return " ".join([first, *(word for word in middle if len(word) > 1), last]), f"{first[0]} {last}", len(first) == 1
+
+
+def author_pairs(rows, *, among=None):
+    """{(low_id, high_id): reason} for [(author id, name)]; with `among`, only pairs naming one of those ids."""
+    by_name, by_initial = defaultdict(list), defaultdict(list)
+    for author_id, name in rows:
+        name_key, initial_key, initialled = author_keys(name)
+        by_name[name_key].append(author_id)
+        if initial_key:
+            by_initial[initial_key].append((author_id, initialled))
+    pairs = {}
+    for ids in by_name.values():
+        for a, b in combinations(sorted(ids), 2):
+            pairs[a, b] = SAME_BUT_INITIALS
+    for members in by_initial.values():
+        for (a, initial_a), (b, initial_b) in combinations(sorted(members), 2):
+            if initial_a or initial_b:
+                pairs.setdefault((a, b), INITIAL_FOR_NAME)
+    if among is not None:
+        pairs = {pair: reason for pair, reason in pairs.items() if pair[0] in among or pair[1] in among}
+    return pairs
+
+
+def _authors_record(pairs):
+    for reason, score in ((SAME_BUT_INITIALS, 0.9), (INITIAL_FOR_NAME, 0.7)):
+        candidates_record(DuplicateCandidate.Kind.AUTHOR,
+                          [(a, b, score) for (a, b), why in pairs.items() if why == reason], reason)
+    return len(pairs)
+
+
+def authors_check(*, names):
+    """Candidates for authors just created or renamed ({author id: a name of theirs}), in one query.
+
+    The authors sharing a surname with one of theirs are read with them;
+    the pairs are judged on the names stored.
+    """
+    surnames = {normalize_for_matching(name).rsplit(" ", 1)[-1] for name in names.values()} - {""}
+    if not surnames:
+        return 0
+    # The surname ends the match key: a narrowing, the names then decide.
+    wanted = Q(pk__in=names)
+    for surname in surnames:
+        wanted |= Q(match_key__endswith=surname)
+    return _authors_record(author_pairs(Author.objects.filter(wanted).values_list("id", "name"), among=set(names)))
+
+
+def author_check(*, author):
+    """For one author an editor just saved: record the authors who look like the same person."""
+    return authors_check(names={author.pk: author.name})
+
+
+def authors_rescan():
+    return _authors_record(author_pairs(Author.objects.values_list("id", "name").iterator(chunk_size=SCAN_CHUNK)))
+
+
 def duplicates_rescan(*, recompute=False):
     """Rescan everything; returns counts for the report."""
     signatures, articles = articles_rescan(recompute=recompute)
     return {"signatures": signatures, "article_pairs": articles, "image_pairs": images_rescan(),
-            "tag_pairs": tags_rescan()}
+            "tag_pairs": tags_rescan(), "author_pairs": authors_rescan()}

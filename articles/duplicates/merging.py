@@ -410,6 +410,7 @@ def _author_merge(change, survivor_id, merged_id, *, user, reason):
         for field, value in taken.items():
             setattr(survivor, field, value)
     merged_name, merged_slug = merged.name, merged.slug
+    _move_open_candidates(DuplicateCandidate.Kind.AUTHOR, merged.pk, survivor.pk)
     _log(user, survivor, f"Merged author {merged.pk} (“{merged_name}”) into this one; "
                          f"“{merged_name}” is now an alias.{why}")
     _log(user, merged, f"Merged into author {survivor.pk} (“{survivor.name}”).{why}", action=DELETION)
@@ -429,6 +430,7 @@ MERGERS = {
     DuplicateCandidate.Kind.ARTICLE: article_merge,
     DuplicateCandidate.Kind.IMAGE: image_merge,
     DuplicateCandidate.Kind.TAG: tag_merge,
+    DuplicateCandidate.Kind.AUTHOR: author_merge,
 }
 
 
@@ -439,7 +441,7 @@ def candidate_merge(*, candidate, survivor_id, user=None, reason=""):
         raise MergeError("The survivor must be one of the pair.")
     merged_id = ids[1] if survivor_id == ids[0] else ids[0]
     # Each merger is one transaction and settles the candidate itself: an
-    # article merge marks the pair merged, image and tag merges delete the
+    # article merge marks the pair merged, image, tag and author merges delete the
     # merged row and the candidate with it.
     return MERGERS[candidate.kind](survivor_id=survivor_id, merged_id=merged_id, user=user, reason=reason)
 

@@ -72,7 +72,7 @@ class ImageBand(models.Model):
 
 
 class DuplicateCandidate(models.Model):
-    """Two articles, images or tags that may be the same, for an editor to decide.
+    """Two articles, images, tags or authors that may be the same, for an editor to decide.
 
     Each kind has its own pair of foreign keys so the database keeps the
     pair's integrity; the lower id is always on the left, so a pair is
@@ -83,6 +83,7 @@ class DuplicateCandidate(models.Model):
         ARTICLE = "article", "Article"
         IMAGE = "image", "Image"
         TAG = "tag", "Tag"
+        AUTHOR = "author", "Author"
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
@@ -100,6 +101,8 @@ class DuplicateCandidate(models.Model):
     image_b = models.ForeignKey("media.Image", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     tag_a = models.ForeignKey(Tag, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     tag_b = models.ForeignKey(Tag, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    author_a = models.ForeignKey("people.Author", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    author_b = models.ForeignKey("people.Author", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(
@@ -119,17 +122,23 @@ class DuplicateCandidate(models.Model):
             models.CheckConstraint(
                 condition=(
                     models.Q(kind="article", article_a__isnull=False, article_b__isnull=False,
-                             image_a__isnull=True, image_b__isnull=True, tag_a__isnull=True, tag_b__isnull=True)
+                             image_a__isnull=True, image_b__isnull=True, tag_a__isnull=True, tag_b__isnull=True,
+                             author_a__isnull=True, author_b__isnull=True)
                     | models.Q(kind="image", image_a__isnull=False, image_b__isnull=False,
-                               article_a__isnull=True, article_b__isnull=True, tag_a__isnull=True, tag_b__isnull=True)
+                               article_a__isnull=True, article_b__isnull=True, tag_a__isnull=True, tag_b__isnull=True,
+                               author_a__isnull=True, author_b__isnull=True)
                     | models.Q(kind="tag", tag_a__isnull=False, tag_b__isnull=False,
-                               article_a__isnull=True, article_b__isnull=True, image_a__isnull=True, image_b__isnull=True)
+                               article_a__isnull=True, article_b__isnull=True, image_a__isnull=True, image_b__isnull=True,
+                               author_a__isnull=True, author_b__isnull=True)
+                    | models.Q(kind="author", author_a__isnull=False, author_b__isnull=False,
+                               article_a__isnull=True, article_b__isnull=True, image_a__isnull=True, image_b__isnull=True,
+                               tag_a__isnull=True, tag_b__isnull=True)
                 ),
                 name="articles_duplicate_pair_matches_kind",
             ),
             models.CheckConstraint(
                 condition=(models.Q(article_a__lt=models.F("article_b")) | models.Q(image_a__lt=models.F("image_b"))
-                           | models.Q(tag_a__lt=models.F("tag_b"))),
+                           | models.Q(tag_a__lt=models.F("tag_b")) | models.Q(author_a__lt=models.F("author_b"))),
                 name="articles_duplicate_pair_ordered",
             ),
             models.CheckConstraint(
@@ -138,6 +147,7 @@ class DuplicateCandidate(models.Model):
             models.UniqueConstraint(fields=["article_a", "article_b"], name="articles_duplicate_article_pair_unique"),
             models.UniqueConstraint(fields=["image_a", "image_b"], name="articles_duplicate_image_pair_unique"),
             models.UniqueConstraint(fields=["tag_a", "tag_b"], name="articles_duplicate_tag_pair_unique"),
+            models.UniqueConstraint(fields=["author_a", "author_b"], name="articles_duplicate_author_pair_unique"),
         ]
         indexes = [models.Index(fields=["status", "kind", "-score"], name="articles_duplicate_queue_idx")]
 

@@ -9,7 +9,7 @@ from articles.models import Article, DuplicateCandidate
 def duplicate_candidates(*, status=None, kind=None):
     """Candidates with both sides loaded, best score first."""
     queryset = DuplicateCandidate.objects.select_related(
-        "article_a", "article_b", "image_a", "image_b", "tag_a", "tag_b"
+        "article_a", "article_b", "image_a", "image_b", "tag_a", "tag_b", "author_a", "author_b"
     ).order_by("-score", "id")
     if status:
         queryset = queryset.filter(status=status)
@@ -37,9 +37,12 @@ def survivor_suggest(candidate):
 
     Articles: the published one, then the newest (an update supersedes its
     earlier version), then the longest; images and tags: the older one,
-    whose address and uses came first.
+    whose address and uses came first; authors: the fuller name ("Jane Doe"
+    over "J. Doe"), then the older.
     """
     first, second = candidate.pair
+    if candidate.kind == DuplicateCandidate.Kind.AUTHOR and len(first.name) != len(second.name):
+        return max(first, second, key=lambda author: len(author.name)).pk, "the fuller name"
     if candidate.kind != DuplicateCandidate.Kind.ARTICLE:
         return min(first.pk, second.pk), "the older of the two"
     keep, why = survivor_among([first, second])

@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from articles.core.bulk import copy_new_rows, insert_rows, with_defaults
-from articles.duplicates.finder import articles_check, text_hash
+from articles.duplicates.finder import articles_check, authors_check, text_hash
 from articles.ingest.photo_files import PhotoFileError, PhotoFilesReader, originals_removed_on_failure
 from articles.ingest.records import ArticleRecord
 from articles.ingest.tagging import Vocabulary
@@ -430,6 +430,8 @@ class Importer:
         """
         names = {fp: record.authors or parse_byline(record.byline) for fp, record in new.items()}
         ids = author_ids_for_names([name for found in names.values() for name in found])
+        # One look-up for the batch: an author created under "J. Doe" is proposed with Jane Doe.
+        authors_check(names={author_id: name for name, author_id in ids.items()})
         links = []
         for fingerprint, found in names.items():
             article_id = article_ids[fingerprint]

@@ -403,3 +403,60 @@ def test_an_article_pasted_in_the_admin_is_checked_at_once(client):
     assert open_pairs() == {tuple(sorted((original.pk, copy.pk)))}
     page = client.get(reverse("admin:articles_article_change", args=[copy.pk])).content.decode()
     assert reverse("admin:articles_duplicatecandidate_compare", args=[DuplicateCandidate.objects.get().pk]) in page
+
+
+# --- authors -----------------------------------------------------------------------
+
+
+def author_pairs_open():
+    return {frozenset(c.pair_ids) for c in DuplicateCandidate.objects.filter(kind="author", status="open")}
+
+
+def test_authors_who_look_like_one_person_are_proposed_and_others_are_not():
+    from articles.duplicates.finder import authors_rescan
+    from articles.people.models import Author
+
+    jane = Author.objects.create(name="Jane Doe")
+    middle = Author.objects.create(name="Jane A. Doe")
+    initial = Author.objects.create(name="J. Doe")
+    john = Author.objects.create(name="John Doe")
+    Author.objects.create(name="Jane Roe")
+    alice = Author.objects.create(name="Jane Alice Doe")
+
+    authors_rescan()
+
+    assert author_pairs_open() == {
+        frozenset({jane.pk, middle.pk}), frozenset({jane.pk, initial.pk}), frozenset({middle.pk, initial.pk}),
+        frozenset({initial.pk, john.pk}), frozenset({initial.pk, alice.pk}),
+    }
+    # A middle name, unlike a middle initial, may be another person's.
+    assert frozenset({jane.pk, alice.pk}) not in author_pairs_open()
+    # Two full first names with the same initial are two people.
+    assert frozenset({jane.pk, john.pk}) not in author_pairs_open()
+
+
+def test_a_dismissed_author_pair_stays_dismissed_and_the_rescan_counts_authors():
+    from articles.people.models import Author
+
+    jane, initial = Author.objects.create(name="Jane Doe"), Author.objects.create(name="J. Doe")
+    assert duplicates_rescan()["author_pairs"] == 1
+    DuplicateCandidate.objects.filter(kind="author").update(status="dismissed")
+    duplicates_rescan()
+    assert DuplicateCandidate.objects.get(kind="author").status == "dismissed"
+
+
+def test_merging_an_author_pair_keeps_the_fuller_name_and_folds_open_pairs():
+    from articles.duplicates.merging import candidate_merge
+    from articles.duplicates.selectors import survivor_suggest
+    from articles.people.models import Author
+
+    initial, jane, middle = (Author.objects.create(name=name) for name in ("J. Doe", "Jane Doe", "Jane A. Doe"))
+    duplicates_rescan()
+    pair = DuplicateCandidate.objects.get(kind="author", author_a=initial, author_b=jane)
+    survivor_id, why = survivor_suggest(pair)
+    assert (survivor_id, why) == (jane.pk, "the fuller name")
+
+    candidate_merge(candidate=pair, survivor_id=jane.pk)
+
+    assert not Author.objects.filter(pk=initial.pk).exists()
+    assert author_pairs_open() == {frozenset({jane.pk, middle.pk})}

@@ -30,7 +30,8 @@ class Command(BaseCommand):
         if counts:
             self.stdout.write(
                 f"Re-signed {counts['signatures']} article(s). Candidate pairs found: "
-                f"{counts['article_pairs']} article, {counts['image_pairs']} image, {counts['tag_pairs']} tag."
+                f"{counts['article_pairs']} article, {counts['image_pairs']} image, {counts['tag_pairs']} tag, "
+                f"{counts['author_pairs']} author."
             )
         rows = duplicate_candidates_as_dicts(status="open")
         self.stdout.write(self.style.SUCCESS(f"{len(rows)} open candidate(s) to review in the admin."))
