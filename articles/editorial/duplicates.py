@@ -88,9 +88,9 @@ class ScoreFilter(admin.SimpleListFilter):
 class DuplicateCandidateAdmin(admin.ModelAdmin):
     list_display = ["compare_link", "kind", "first", "second", "score_display", "status", "reason", "created_at"]
     list_filter = [StatusFilter, "kind", ScoreFilter]
-    list_select_related = ["article_a", "article_b", "image_a", "image_b", "tag_a", "tag_b"]
+    list_select_related = ["article_a", "article_b", "image_a", "image_b", "tag_a", "tag_b", "author_a", "author_b"]
     search_fields = ["article_a__title", "article_b__title", "tag_a__name", "tag_b__name",
-                     "image_a__caption", "image_b__caption"]
+                     "image_a__caption", "image_b__caption", "author_a__name", "author_b__name"]
     ordering = ["-score", "id"]
     actions = ["merge_selected", "dismiss_selected"]
     list_per_page = 50
@@ -189,6 +189,11 @@ class DuplicateCandidateAdmin(admin.ModelAdmin):
             extra = {"left": left, "right": right, "left_uses": left.articles.only("id", "title")[:20],
                      "right_uses": right.articles.only("id", "title")[:20],
                      "left_preview": image_preview(left, size="large"), "right_preview": image_preview(right, size="large")}
+        elif candidate.kind == DuplicateCandidate.Kind.AUTHOR:
+            left, right = candidate.pair
+            extra = {"left": left, "right": right, "left_count": left.article_authors.count(),
+                     "right_count": right.article_authors.count(),
+                     "left_aliases": list(left.aliases.all()), "right_aliases": list(right.aliases.all())}
         else:
             left, right = candidate.pair
             extra = {"left": left, "right": right, "left_count": left.tagged_articles.count(),
@@ -413,7 +418,8 @@ class DuplicateCandidateAdmin(admin.ModelAdmin):
                 **self.admin_site.each_context(request), "opts": self.model._meta,
                 "title": "Merge the selected pairs?", "candidates": list(queryset), "action": "merge_selected",
                 "explanation": "In each pair the published article is kept, else the newer, else the longer "
-                               "(for photos and tags, the older), and the other is merged into it.",
+                               "(for photos and tags, the older; for authors, the fuller name), and the other is merged "
+                               "into it.",
             })
         merged, failed = 0, []
         for candidate in queryset:
