@@ -1,3 +1,3 @@
 """Registers the editorial admin (articles.editorial), found here by admin autodiscovery."""
 
-from articles.editorial import articles, duplicates, images, import_runs, tags  # noqa: F401
+from articles.editorial import articles, authors, duplicates, images, import_runs, tags  # noqa: F401

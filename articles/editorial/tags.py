@@ -4,13 +4,12 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
 
 from articles.duplicates.finder import tag_check
-from articles.duplicates.merging import MergeError, tag_merge
+from articles.duplicates.merging import tag_merge
 from articles.editorial.duplicates import MERGE_PERMISSION
+from articles.editorial.merge_action import merge_chosen
 from articles.editorial.versioned import VersionedAdminMixin
-from articles.history.changes import content_change
 from articles.ingest.vocabulary import vocabulary_apply
 from articles.models import Tag, TagAlias
 from articles.services import tag_rename_keep_alias
@@ -55,40 +54,12 @@ class TagAdmin(VersionedAdminMixin, admin.ModelAdmin):
     @admin.action(description="Merge the selected tags into one…", permissions=["merge"])
     def merge_tags(self, request, queryset):
         """Any tags an editor chooses ("Islamic State" into "ISIS"), not only those the finder proposed."""
-        tags = list(queryset.order_by("-article_count", "name"))
-        if len(tags) < 2:
-            self.message_user(request, "Choose at least two tags to merge.", messages.WARNING)
-            return None
-        by_id = {tag.pk: tag for tag in tags}
-        try:
-            survivor_id = int(request.POST.get("survivor", ""))
-        except ValueError:
-            survivor_id = None
-        if request.POST.get("confirm") != "yes" or survivor_id not in by_id:
-            return TemplateResponse(request, "admin/articles/tag/merge_confirm.html", {
-                **self.admin_site.each_context(request), "opts": self.model._meta, "title": "Merge tags",
-                "tags": tags, "selected": [tag.pk for tag in tags], "action": "merge_tags",
-                "back_url": reverse("admin:articles_tag_changelist"), "confirm_label": "Yes, merge them",
-                "explanation": "Every article tagged with the others is tagged with the one you keep; their names "
-                               "become aliases (imports and the vocabulary map them to it) and their pages "
-                               "redirect to its page.",
-            })
-        survivor = by_id[survivor_id]
-        merged = [tag for tag in tags if tag.pk != survivor.pk]
-        try:
-            with content_change(user=request.user):  # all of them or none, one notice
-                for tag in merged:
-                    tag_merge(survivor_id=survivor.pk, merged_id=tag.pk, user=request.user,
-                              reason="merged from the tag list")
-        except MergeError as error:
-            self.message_user(request, f"{error} Nothing was merged.", messages.ERROR)
-            return None
-        self.message_user(request, format_html(
-            "Merged {} into #{} “<bdi>{}</bdi>”; their names are now aliases.",
-            format_html_join(", ", "#{} “<bdi>{}</bdi>”", ((tag.pk, tag.name) for tag in merged)), survivor.pk,
-            survivor.name,
-        ), messages.SUCCESS)
-        return None
+        return merge_chosen(
+            self, request, list(queryset.order_by("-article_count", "name")), merge=tag_merge, noun="tag",
+            action="merge_tags", template="admin/articles/tag/merge_confirm.html",
+            explanation="Every article tagged with the others is tagged with the one you keep; their names "
+                        "become aliases (imports and the vocabulary map them to it) and their pages "
+                        "redirect to its page.")
 
 
 @admin.register(TagAlias)
