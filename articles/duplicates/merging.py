@@ -88,6 +88,21 @@ def _move_open_candidates(kind, merged_id, survivor_id):
     return folded
 
 
+def _one_per_article(rows, *, field, merged_id, survivor_id):
+    """Point an article's ordered rows (photo placements, author credits) at the survivor instead of the merged item.
+
+    An article that had both keeps one row, at the earlier position.
+    """
+    by_article = {}
+    for row in rows.order_by("article_id", "position", "id"):
+        by_article.setdefault(row.article_id, []).append(row)
+    for first, *rest in by_article.values():
+        if rest:
+            rows.model.objects.filter(pk__in=[row.pk for row in rest]).delete()
+        if getattr(first, field) == merged_id:
+            rows.model.objects.filter(pk=first.pk).update(**{field: survivor_id})
+
+
 # --- articles ------------------------------------------------------------------
 
 
@@ -280,17 +295,7 @@ def _image_merge(change, survivor_id, merged_id, *, user, reason):
                          reason=f"Photo {merged_id} merged into photo {survivor_id}." + (f" Reason: {reason}"
                                                                                            if reason else ""))
     change.move(survivor)
-    by_article = {}
-    for placement in placements.order_by("article_id", "position", "id"):
-        by_article.setdefault(placement.article_id, []).append(placement)
-    for article_placements in by_article.values():
-        first, *rest = article_placements
-        if first.image_id == merged_id:
-            first.image_id = survivor_id
-            ArticleImage.objects.filter(pk__in=[p.pk for p in rest]).delete()
-            first.save(update_fields=["image"])
-        else:
-            ArticleImage.objects.filter(pk__in=[p.pk for p in rest]).delete()
+    _one_per_article(placements, field="image_id", merged_id=merged_id, survivor_id=survivor_id)
     if not survivor.file and merged.file:
         survivor.file = merged.file.name
         survivor.width, survivor.height = merged.width, merged.height
@@ -387,15 +392,7 @@ def _author_merge(change, survivor_id, merged_id, *, user, reason):
     change.move_articles(credits.filter(author_id=merged_id).values_list("article_id", flat=True),
                          kind=ArticleVersion.Kind.EDITED,
                          reason=f"Author “{merged.name}” merged into “{survivor.name}”.{why}")
-    by_article = {}
-    for credit in credits.order_by("article_id", "position", "id"):
-        by_article.setdefault(credit.article_id, []).append(credit)
-    for first, *rest in by_article.values():
-        if rest:
-            # The article named both: the survivor keeps the earlier place.
-            ArticleAuthor.objects.filter(pk__in=[credit.pk for credit in rest]).delete()
-        if first.author_id == merged_id:
-            ArticleAuthor.objects.filter(pk=first.pk).update(author_id=survivor_id)
+    _one_per_article(credits, field="author_id", merged_id=merged_id, survivor_id=survivor_id)
     AuthorAlias.objects.filter(author=merged).update(author=survivor)
     taken = {}
     for field in ("bio", "links", "photo_id"):
