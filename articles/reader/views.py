@@ -92,15 +92,22 @@ def article_page_context(request, article):
     }
 
 
+def _found_or_redirect(slug, url_name, *, by_slug, by_alias, key):
+    """(the tag or author, None) for its slug, (None, a 301 to its page) for an old address of it; else 404.
+
+    `key` names the cache tag argument of `keyed` the redirect carries ("tags", "authors").
+    """
+    found = by_slug(slug=slug)
+    if found is not None:
+        return found, None
+    found = by_alias(slug=slug)
+    if found is None:
+        raise Http404(f"No such {key[:-1]}")
+    return None, keyed(redirect(reverse(url_name, kwargs={"slug": found.slug}), permanent=True), **{key: [found]})
+
+
 def _tag_or_redirect(slug, url_name):
-    """(tag, None) for a tag's slug, (None, redirect) for an old alias's; else 404."""
-    tag = tag_get_by_slug(slug=slug)
-    if tag is not None:
-        return tag, None
-    tag = tag_get_by_alias(slug=slug)
-    if tag is None:
-        raise Http404("No such tag")
-    return None, keyed(redirect(reverse(url_name, kwargs={"slug": tag.slug}), permanent=True), tags=[tag])
+    return _found_or_redirect(slug, url_name, by_slug=tag_get_by_slug, by_alias=tag_get_by_alias, key="tags")
 
 
 @cached_page(params=("page",))
@@ -128,14 +135,8 @@ def _tag_feed_view(feed, url_name):
 tag_feed = _tag_feed_view(feeds.TagFeed(), "articles:tag_feed")
 tag_feed_atom = _tag_feed_view(feeds.TagAtomFeed(), "articles:tag_feed_atom")
 def _author_or_redirect(slug, url_name):
-    """(author, None) for an author's slug, (None, redirect) for an old address of theirs; else 404."""
-    author = author_get_by_slug(slug=slug)
-    if author is not None:
-        return author, None
-    author = author_get_by_alias(slug=slug)
-    if author is None:
-        raise Http404("No such author")
-    return None, keyed(redirect(reverse(url_name, kwargs={"slug": author.slug}), permanent=True), authors=[author])
+    return _found_or_redirect(slug, url_name, by_slug=author_get_by_slug, by_alias=author_get_by_alias,
+                              key="authors")
 
 
 @cached_page(params=("page",))
